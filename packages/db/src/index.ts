@@ -1,0 +1,3 @@
+export { createDb, type Db } from './client.js';
+export * from './admin.js';
+export * from './generated/client.js';

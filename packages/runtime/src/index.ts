@@ -1,0 +1,5 @@
+export * from './logger.js';
+export * from './redis.js';
+export * from './metrics.js';
+export * from './health.js';
+export * from './shutdown.js';
