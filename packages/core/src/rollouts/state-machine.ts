@@ -43,8 +43,8 @@ export function rolloutTransition(status: RolloutStatus, op: RolloutOp): Rollout
 const WAVE: Record<WaveStatus, readonly WaveStatus[]> = {
   PLANNED: ['RUNNING', 'CANCELED'],
   RUNNING: ['SUCCEEDED', 'FAILED', 'CANCELED'],
-  SUCCEEDED: ['RUNNING'], // retry of failed devices
-  FAILED: ['RUNNING', 'CANCELED'],
+  SUCCEEDED: ['PLANNED'], // retry of failed devices
+  FAILED: ['PLANNED', 'CANCELED'],
   CANCELED: [],
 };
 

@@ -135,6 +135,7 @@ CREATE TABLE "update_actions" (
     "attempt" INTEGER NOT NULL DEFAULT 1,
     "superseded" BOOLEAN NOT NULL DEFAULT false,
     "forced" BOOLEAN NOT NULL DEFAULT true,
+    "from_version" TEXT,
     "status_count" INTEGER NOT NULL DEFAULT 0,
     "last_message" TEXT,
     "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
