@@ -81,6 +81,11 @@ const env = z.object({
   ROLLOUT_SWEEP_SECONDS: z.coerce.number().int().min(1).default(60),
   /** Jobs a worker process runs at once per queue. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(8),
+  /** Demo office for `npm start`: PRNG seed, size (1 = ~2,000 devices) and admin password. */
+  DEMO_SEED: z.coerce.number().int().default(42),
+  DEMO_SCALE: z.coerce.number().positive().max(20).default(1),
+  /** Password of the seeded admin; a random one is generated and printed once when unset. */
+  DEMO_ADMIN_PASSWORD: z.string().min(12).optional(),
 });
 
 export type Env = z.input<typeof env>;
@@ -109,6 +114,7 @@ export interface Config {
   firmware: { storageDir: string; maxBytes: number; signingKeyPem: string | undefined; signingKeyFile: string };
   ddi: { tenant: string; pollSeconds: number; publicUrl: string | undefined };
   rollouts: { evaluateDebounceMs: number; sweepSeconds: number; workerConcurrency: number };
+  demo: { seed: number; scale: number; adminPassword: string | undefined };
 }
 
 export class ConfigError extends Error {
@@ -174,5 +180,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       sweepSeconds: e.ROLLOUT_SWEEP_SECONDS,
       workerConcurrency: e.WORKER_CONCURRENCY,
     },
+    demo: { seed: e.DEMO_SEED, scale: e.DEMO_SCALE, adminPassword: e.DEMO_ADMIN_PASSWORD },
   };
 }
