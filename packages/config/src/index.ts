@@ -81,6 +81,8 @@ const env = z.object({
   ROLLOUT_SWEEP_SECONDS: z.coerce.number().int().min(1).default(60),
   /** Jobs a worker process runs at once per queue. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(8),
+  /** How long a worker holds a job before another worker may take it over (crash recovery), in ms. */
+  WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
   /** Demo office for `npm start`: PRNG seed, size (1 = ~2,000 devices) and admin password. */
   DEMO_SEED: z.coerce.number().int().default(42),
   DEMO_SCALE: z.coerce.number().positive().max(20).default(1),
@@ -113,7 +115,7 @@ export interface Config {
   graphql: { maxDepth: number; maxCost: number; maxPageSize: number; maxAliases: number; introspection: boolean };
   firmware: { storageDir: string; maxBytes: number; signingKeyPem: string | undefined; signingKeyFile: string };
   ddi: { tenant: string; pollSeconds: number; publicUrl: string | undefined };
-  rollouts: { evaluateDebounceMs: number; sweepSeconds: number; workerConcurrency: number };
+  rollouts: { evaluateDebounceMs: number; sweepSeconds: number; workerConcurrency: number; workerLockMs: number };
   demo: { seed: number; scale: number; adminPassword: string | undefined };
 }
 
@@ -179,6 +181,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       evaluateDebounceMs: e.ROLLOUT_EVALUATE_DEBOUNCE_MS,
       sweepSeconds: e.ROLLOUT_SWEEP_SECONDS,
       workerConcurrency: e.WORKER_CONCURRENCY,
+      workerLockMs: e.WORKER_LOCK_MS,
     },
     demo: { seed: e.DEMO_SEED, scale: e.DEMO_SCALE, adminPassword: e.DEMO_ADMIN_PASSWORD },
   };

@@ -44,6 +44,14 @@ export const JOBS = {
     backoffMs: 500,
     timeoutMs: 60_000,
   }),
+  /** Safety net for lost wake-ups: time out overdue actions, evaluate running rollouts (repeats). */
+  'rollout.sweep': job({
+    queue: QUEUES.rollouts,
+    schema: z.object({}),
+    attempts: 1,
+    backoffMs: 1000,
+    timeoutMs: 120_000,
+  }),
   /** A wave's per-device deadline passed: actions still open become TIMED_OUT. */
   'action.timeout': job({
     queue: QUEUES.actionTimeouts,

@@ -3,3 +3,4 @@ export * from './redis.js';
 export * from './metrics.js';
 export * from './health.js';
 export * from './shutdown.js';
+export * from './queues.js';

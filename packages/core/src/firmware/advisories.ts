@@ -5,7 +5,8 @@ import type { CoreDeps } from '../context.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { parseOsv, type AffectedRange, type Severity } from './osv.js';
 import { assertId } from './uuid.js';
-import { compareVersions, isValidVersion, normalizeVersion, versionKey } from './version.js';
+import { compareVersions, isValidVersion, normalizeVersion } from './version.js';
+import { firmwareKey } from '../fleet/firmware-version.js';
 
 export interface AdvisoryInput {
   externalId: string;
@@ -30,7 +31,7 @@ export function versionAffected(version: string | null | undefined, r: AffectedR
   return true;
 }
 
-const key = (v: string | null) => (v ? versionKey(v) : null);
+const key = (v: string | null) => (v ? firmwareKey(v) : null);
 
 /** Creates or replaces (by CVE/OSV id) an advisory and its affected ranges. */
 export async function upsertAdvisory(deps: CoreDeps, actor: Actor, input: AdvisoryInput): Promise<AdvisoryWithAffected> {

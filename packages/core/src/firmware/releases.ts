@@ -4,7 +4,8 @@ import { requireRole, type Actor } from '../auth/roles.js';
 import type { CoreDeps } from '../context.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { assertId } from './uuid.js';
-import { compareVersions, isValidVersion, versionKey } from './version.js';
+import { compareVersions, isValidVersion } from './version.js';
+import { firmwareKey } from '../fleet/firmware-version.js';
 
 export interface CreateReleaseInput {
   modelId: string;
@@ -41,7 +42,7 @@ export async function createRelease(deps: CoreDeps, actor: Actor, input: CreateR
       data: {
         modelId: input.modelId,
         version: input.version,
-        versionKey: versionKey(input.version),
+        versionKey: firmwareKey(input.version) ?? input.version,
         part: input.part ?? 'os',
         name: input.name ?? model.name,
         notes: input.notes ?? '',

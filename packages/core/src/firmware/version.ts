@@ -28,14 +28,3 @@ export function versionInRange(version: string | null | undefined, range: string
 export function isValidRange(range: string): boolean {
   return semver.validRange(range) !== null;
 }
-
-/**
- * A string that sorts like the version: zero-padded major.minor.patch, then `~` for releases so
- * they sort after their pre-releases ("1.4.0-rc.1" < "1.4.0").
- */
-export function versionKey(version: string): string {
-  const v = semver.parse(normalizeVersion(version) ?? '0.0.0')!;
-  const pad = (n: number) => String(n).padStart(10, '0');
-  const pre = v.prerelease.length ? `-${v.prerelease.map((p) => (typeof p === 'number' ? pad(p) : p)).join('.')}` : '~';
-  return `${pad(v.major)}.${pad(v.minor)}.${pad(v.patch)}${pre}`;
-}
