@@ -74,6 +74,8 @@ const env = z.object({
   DDI_POLL_SECONDS: z.coerce.number().int().min(1).max(86_399).default(300),
   /** Public base URL of the gateway for links in DDI responses. Unset: taken from the request. */
   DDI_PUBLIC_URL: z.url().optional(),
+  /** Seconds a verified device token is trusted without a database check (0: check every request). */
+  DDI_AUTH_CACHE_SECONDS: z.coerce.number().min(0).max(300).default(5),
 
   /** Feedback within this many ms wakes the rollout orchestrator once. */
   ROLLOUT_EVALUATE_DEBOUNCE_MS: z.coerce.number().int().min(0).default(250),
@@ -114,7 +116,7 @@ export interface Config {
   };
   graphql: { maxDepth: number; maxCost: number; maxPageSize: number; maxAliases: number; introspection: boolean };
   firmware: { storageDir: string; maxBytes: number; signingKeyPem: string | undefined; signingKeyFile: string };
-  ddi: { tenant: string; pollSeconds: number; publicUrl: string | undefined };
+  ddi: { tenant: string; pollSeconds: number; publicUrl: string | undefined; authCacheSeconds: number };
   rollouts: { evaluateDebounceMs: number; sweepSeconds: number; workerConcurrency: number; workerLockMs: number };
   demo: { seed: number; scale: number; adminPassword: string | undefined };
 }
@@ -176,7 +178,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       signingKeyPem: e.FIRMWARE_SIGNING_KEY,
       signingKeyFile: e.FIRMWARE_SIGNING_KEY_FILE,
     },
-    ddi: { tenant: e.DDI_TENANT, pollSeconds: e.DDI_POLL_SECONDS, publicUrl: e.DDI_PUBLIC_URL },
+    ddi: { tenant: e.DDI_TENANT, pollSeconds: e.DDI_POLL_SECONDS, publicUrl: e.DDI_PUBLIC_URL, authCacheSeconds: e.DDI_AUTH_CACHE_SECONDS },
     rollouts: {
       evaluateDebounceMs: e.ROLLOUT_EVALUATE_DEBOUNCE_MS,
       sweepSeconds: e.ROLLOUT_SWEEP_SECONDS,
