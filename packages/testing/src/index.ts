@@ -1,2 +1,4 @@
 export * from './database.js';
 export * from './redis.js';
+export * from './ddi-device.js';
+export * from './rollout-fixture.js';
