@@ -83,3 +83,41 @@ export async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Pro
   );
   return out;
 }
+
+/** The worker service as its own process (as in production), so a test can kill it. */
+export async function spawnWorker(env: Record<string, string>): Promise<import('node:child_process').ChildProcess> {
+  const { spawn } = await import('node:child_process');
+  const path = await import('node:path');
+  const root = path.resolve(import.meta.dirname, '../../..');
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'services/worker/src/main.ts')], {
+    cwd: root,
+    env: { ...process.env, ...env, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`worker did not start: ${err}`)), 30_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('worker running')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`worker exited with ${code}: ${err}`));
+    });
+  });
+  child.stdout!.resume();
+  return child;
+}
+
+export async function stopWorker(child: import('node:child_process').ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill(signal);
+  await exited;
+}

@@ -35,23 +35,23 @@ async function transition(
 }
 
 /** Records an ADMIN's approval; needed before a rollout that requires it can start. */
-export function approveRollout(deps: RolloutDeps, actor: Actor, rolloutId: string): Promise<Rollout> {
+export async function approveRollout(deps: RolloutDeps, actor: Actor, rolloutId: string): Promise<Rollout> {
   requireRole(actor, 'ADMIN');
   return transition(deps, actor, rolloutId, 'approve', (_r, at) => ({ approvedBy: actor.name, approvedAt: at }));
 }
 
-export function startRollout(deps: RolloutDeps, actor: Actor, rolloutId: string): Promise<Rollout> {
+export async function startRollout(deps: RolloutDeps, actor: Actor, rolloutId: string): Promise<Rollout> {
   requireRole(actor, 'OPERATOR');
   return transition(deps, actor, rolloutId, 'start', (_r, at) => ({ startedAt: at, statusReason: null }));
 }
 
 /** Stops starting new waves; devices already told keep going. */
-export function pauseRollout(deps: RolloutDeps, actor: Actor, rolloutId: string): Promise<Rollout> {
+export async function pauseRollout(deps: RolloutDeps, actor: Actor, rolloutId: string): Promise<Rollout> {
   requireRole(actor, 'OPERATOR');
   return transition(deps, actor, rolloutId, 'pause', () => ({ statusReason: `paused by ${actor.name}` }));
 }
 
-export function resumeRollout(deps: RolloutDeps, actor: Actor, rolloutId: string): Promise<Rollout> {
+export async function resumeRollout(deps: RolloutDeps, actor: Actor, rolloutId: string): Promise<Rollout> {
   requireRole(actor, 'OPERATOR');
   return transition(deps, actor, rolloutId, 'resume', () => ({ statusReason: null }));
 }

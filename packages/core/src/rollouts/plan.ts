@@ -54,8 +54,8 @@ export function selectTargets(devices: CandidateDevice[], filter: TargetFilter, 
     if (filter.versionRange && !versionInRange(d.firmwareVersion, filter.versionRange)) continue;
     let reason: ExclusionReason | null = null;
     if (d.status === 'RETIRED') reason = 'RETIRED';
-    else if (d.modelId !== release.modelId) reason = 'WRONG_MODEL';
     else if (!d.otaCapable) reason = 'NOT_OTA_CAPABLE';
+    else if (d.modelId !== release.modelId) reason = 'WRONG_MODEL';
     else if (releaseVersion !== null && normalizeVersion(d.firmwareVersion) === releaseVersion) reason = 'ALREADY_ON_RELEASE';
     else if (d.busy) reason = 'BUSY';
     if (reason) exclusions.push({ deviceId: d.id, reason });
