@@ -29,7 +29,6 @@ export async function startHarness(devices: number, extraEnv: Record<string, str
     ROLLOUT_EVALUATE_DEBOUNCE_MS: '25',
     ROLLOUT_SWEEP_SECONDS: '5',
     WORKER_LOCK_MS: '2000',
-    DDI_AUTH_CACHE_SECONDS: '0',
     DDI_POLL_SECONDS: '30',
     ...extraEnv,
   };
@@ -111,7 +110,10 @@ export async function spawnWorker(env: Record<string, string>): Promise<import('
       reject(new Error(`worker exited with ${code}: ${err}`));
     });
   });
-  child.stdout!.resume();
+  if (process.env.WARDEN_TEST_WORKER_LOG) {
+    const { appendFileSync } = await import('node:fs');
+    child.stdout!.on('data', (d: Buffer) => appendFileSync(process.env.WARDEN_TEST_WORKER_LOG!, d));
+  } else child.stdout!.resume();
   return child;
 }
 

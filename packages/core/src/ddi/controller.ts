@@ -1,11 +1,9 @@
-import { Prisma } from '@warden/db';
+import { pollView, type SqlPool } from '@warden/db';
 import type { ddi } from '@warden/contracts';
 import { audit } from '../audit/audit.js';
 import type { CoreDeps } from '../context.js';
 import { ValidationError } from '../errors.js';
 import { ACTIVE_ACTION_STATUSES } from '../rollouts/state-machine.js';
-
-const ACTIVE = Prisma.sql`(${Prisma.join(ACTIVE_ACTION_STATUSES.map((s) => Prisma.sql`${s}::"UpdateActionStatus"`))})`;
 
 export interface ControllerView {
   /** The device's one active action, if any; `canceling` means a cancelAction link. */
@@ -14,19 +12,12 @@ export interface ControllerView {
   configRequested: boolean;
 }
 
-/** What a polling device should do next: one indexed query. */
-export async function controllerView(deps: Pick<CoreDeps, 'db'>, deviceId: string): Promise<ControllerView> {
-  const rows = await deps.db.$queryRaw<{ action_id: number | null; status: string | null; config_requested: boolean | null }[]>`
-    SELECT a.id AS action_id, a.status::text AS status, s.config_requested
-      FROM (SELECT ${deviceId}::uuid AS id) d
-      LEFT JOIN ddi_controller_state s ON s.device_id = d.id
-      LEFT JOIN LATERAL (
-        SELECT id, status FROM update_actions WHERE device_id = d.id AND status IN ${ACTIVE} ORDER BY id LIMIT 1
-      ) a ON true`;
-  const r = rows[0];
+/** What a polling device should do next: one indexed query on the hot-path pool. */
+export async function controllerView(deps: { sql: SqlPool }, deviceId: string): Promise<ControllerView> {
+  const r = await pollView(deps.sql, deviceId, ACTIVE_ACTION_STATUSES);
   return {
-    action: r?.action_id != null ? { id: r.action_id, canceling: r.status === 'CANCELING' } : null,
-    configRequested: r?.config_requested ?? true,
+    action: r.action_id != null ? { id: r.action_id, canceling: r.status === 'CANCELING' } : null,
+    configRequested: r.config_requested ?? true,
   };
 }
 

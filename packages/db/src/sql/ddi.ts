@@ -1,0 +1,57 @@
+import pg from 'pg';
+
+/**
+ * The DDI poll is the hottest path in Warden (every device, every few minutes, thousands per
+ * second): it runs on a plain `pg` pool with named prepared statements, one round trip each.
+ */
+export type SqlPool = pg.Pool;
+
+export function createSqlPool(connectionString: string, max = 10, onError: (err: Error) => void = () => {}): SqlPool {
+  const pool = new pg.Pool({ connectionString, max });
+  // An idle connection dropped by the server must not crash the process; the pool reconnects.
+  pool.on('error', onError);
+  return pool;
+}
+
+export interface TokenRow {
+  credential_id: string;
+  device_id: string;
+  controller_id: string;
+  status: string;
+  revoked_at: Date | null;
+  expires_at: Date | null;
+}
+
+/** The credential with this token hash and its device, or null. */
+export async function deviceByTokenHash(pool: SqlPool, tokenHash: string): Promise<TokenRow | null> {
+  const r = await pool.query<TokenRow>({
+    name: 'ddi_device_by_token',
+    text: `SELECT c.id AS credential_id, d.id AS device_id, d.controller_id, d.status::text AS status, c.revoked_at, c.expires_at
+             FROM device_credentials c JOIN devices d ON d.id = c.device_id
+            WHERE c.token_hash = $1`,
+    values: [tokenHash],
+  });
+  return r.rows[0] ?? null;
+}
+
+export interface PollRow {
+  action_id: number | null;
+  status: string | null;
+  config_requested: boolean | null;
+}
+
+/** A device's one active action (statuses in `active`) and whether its attributes are wanted. */
+export async function pollView(pool: SqlPool, deviceId: string, active: readonly string[]): Promise<PollRow> {
+  const r = await pool.query<PollRow>({
+    name: 'ddi_poll_view',
+    text: `SELECT a.id AS action_id, a.status::text AS status, s.config_requested
+             FROM (SELECT $1::uuid AS id) d
+             LEFT JOIN ddi_controller_state s ON s.device_id = d.id
+             LEFT JOIN LATERAL (
+               SELECT id, status FROM update_actions
+                WHERE device_id = d.id AND status = ANY($2::"UpdateActionStatus"[]) ORDER BY id LIMIT 1
+             ) a ON true`,
+    values: [deviceId, active],
+  });
+  return r.rows[0] ?? { action_id: null, status: null, config_requested: null };
+}
