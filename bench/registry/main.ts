@@ -58,7 +58,7 @@ export async function run(): Promise<void> {
     criticality: 'LOW', owner: null, status: 'PROVISIONING', attributes: {},
   }));
   t = performance.now();
-  await upsertDevices(database.db, raw);
+  await upsertDevices(database.sql, raw);
   const rawMs = performance.now() - t;
   await database.db.device.deleteMany({ where: { serial: { startsWith: 'RAW-' } } });
   await database.db.$executeRawUnsafe('VACUUM ANALYZE devices');
