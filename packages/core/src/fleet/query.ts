@@ -4,31 +4,16 @@ import type { CoreDeps } from '../context.js';
 import { ValidationError } from '../errors.js';
 import { firmwareKey } from './firmware-version.js';
 
-export interface DeviceFilter {
-  ids?: string[];
-  kinds?: string[];
-  modelIds?: string[];
-  /** Exact firmware version(s). */
-  firmwareVersions?: string[];
+/**
+ * The registry filter as callers write it: the SQL filter's fields, with firmware bounds given as
+ * versions ("firmware below 2.0") rather than sort keys.
+ */
+export type DeviceFilter = Omit<DeviceSqlFilter, 'firmwareKeyAtLeast' | 'firmwareKeyBelow'> & {
   /** Firmware at or above this version. */
   firmwareAtLeast?: string;
   /** Firmware strictly below this version. */
   firmwareBelow?: string;
-  segmentIds?: string[];
-  siteIds?: string[];
-  /** Devices carrying every one of these tags. */
-  tags?: string[];
-  /** Devices carrying at least one of these tags. */
-  anyTags?: string[];
-  statuses?: string[];
-  criticalities?: string[];
-  lastSeenBefore?: Date;
-  lastSeenAfter?: Date;
-  neverSeen?: boolean;
-  otaCapable?: boolean;
-  /** Free text over name, serial, controller id, location, owner, MAC and IP. */
-  search?: string;
-}
+};
 
 export type DeviceSortField = 'NAME' | 'SERIAL' | 'LAST_SEEN' | 'FIRMWARE' | 'CREATED';
 export interface DeviceOrder {

@@ -11,7 +11,9 @@ export interface DeviceSqlFilter {
   firmwareKeyBelow?: string;
   segmentIds?: string[];
   siteIds?: string[];
+  /** Devices carrying every one of these tags. */
   tags?: string[];
+  /** Devices carrying at least one of these tags. */
   anyTags?: string[];
   statuses?: string[];
   criticalities?: string[];
@@ -19,6 +21,7 @@ export interface DeviceSqlFilter {
   lastSeenAfter?: Date;
   neverSeen?: boolean;
   otaCapable?: boolean;
+  /** Free text over name, serial, controller id, location, owner, MAC and IP. */
   search?: string;
 }
 
