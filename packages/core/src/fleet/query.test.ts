@@ -9,16 +9,13 @@ import { deviceWhere, resolveFilter, searchDevices, type DeviceFilter } from './
 
 let t: TestDatabase;
 let deps: CoreDeps;
-let segs: string[];
 
 beforeAll(async () => {
   t = await createTestDatabase();
   deps = { db: t.db, sql: t.sql, config: testConfig() };
   const site = await createSite(deps, SYSTEM_ACTOR, { code: 'hq', name: 'HQ' });
-  segs = [
-    (await createSegment(deps, SYSTEM_ACTOR, { siteId: site.id, name: 'a', cidr: '10.1.0.0/16', zone: 'IOT' })).id,
-    (await createSegment(deps, SYSTEM_ACTOR, { siteId: site.id, name: 'b', cidr: '10.2.0.0/16', zone: 'IOT' })).id,
-  ];
+  await createSegment(deps, SYSTEM_ACTOR, { siteId: site.id, name: 'a', cidr: '10.1.0.0/16', zone: 'IOT' });
+  await createSegment(deps, SYSTEM_ACTOR, { siteId: site.id, name: 'b', cidr: '10.2.0.0/16', zone: 'IOT' });
   await createDeviceModel(deps, SYSTEM_ACTOR, { vendor: 'L', name: 'Bulb', kind: 'LIGHT' });
   await createDeviceModel(deps, SYSTEM_ACTOR, { vendor: 'C', name: 'Cam', kind: 'CAMERA', otaCapable: false });
   const rows = Array.from({ length: 120 }, (_, i) => ({
