@@ -1,4 +1,5 @@
 export * from './database.js';
 export * from './redis.js';
+export * from './config.js';
 export * from './ddi-device.js';
 export * from './rollout-fixture.js';

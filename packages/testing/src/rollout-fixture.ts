@@ -6,7 +6,6 @@ import { Readable } from 'node:stream';
 import { generateKeyPairSync } from 'node:crypto';
 import { SYSTEM_ACTOR, firmwareKey, issueCredentials, type CoreDeps } from '@warden/core';
 import { LocalDiskStorage, createRelease, signerFromKey, uploadArtifact, type FirmwareDeps } from '@warden/core/firmware';
-import type { Db } from '@warden/db';
 
 export interface FleetDevice {
   id: string;
@@ -26,9 +25,9 @@ export interface RolloutFleet {
  * A fleet for rollout tests: one OTA-capable model, `count` devices on 1.0.0 with tokens, a
  * non-OTA device, and releases 1.0.0 and 1.1.0 with real artifacts in a temporary store.
  */
-export async function createRolloutFleet(db: Db, config: CoreDeps['config'], count: number, opts: { prefix?: string; artifactBytes?: number } = {}): Promise<RolloutFleet> {
+export async function createRolloutFleet(deps: CoreDeps, count: number, opts: { prefix?: string; artifactBytes?: number } = {}): Promise<RolloutFleet> {
   const prefix = opts.prefix ?? 'dev';
-  const deps: CoreDeps = { db, config };
+  const { db } = deps;
   const model = await db.deviceModel.create({ data: { vendor: 'Acme', name: `Hub-${randomBytes(3).toString('hex')}`, kind: 'HUB', otaCapable: true } });
   const legacy = await db.deviceModel.create({ data: { vendor: 'Acme', name: `Bulb-${randomBytes(3).toString('hex')}`, kind: 'LIGHT', otaCapable: false } });
   const rows = Array.from({ length: count }, (_, i) => {
@@ -43,8 +42,7 @@ export async function createRolloutFleet(db: Db, config: CoreDeps['config'], cou
 
   const storageDir = await mkdtemp(path.join(tmpdir(), 'warden-artifacts-'));
   const firmware: FirmwareDeps = {
-    db,
-    config,
+    ...deps,
     storage: new LocalDiskStorage(storageDir),
     signer: signerFromKey(generateKeyPairSync('ed25519').privateKey),
     maxArtifactBytes: 16 * 1024 * 1024,

@@ -4,13 +4,15 @@ import type { Config } from '@warden/config';
 import type { JobQueue } from '@warden/contracts';
 import { PollRecorder } from '@warden/core/ddi';
 import type { ArtifactStorage } from '@warden/core/firmware';
-import { createSqlPool, type Db } from '@warden/db';
+import type { Db, SqlPool } from '@warden/db';
 import { checkReadiness, createMetrics, httpDuration, once, type DependencyCheck, type Logger, type Redis } from '@warden/runtime';
 import { ddiRouter } from './ddi/router.js';
 
 export interface GatewayOptions {
   config: Config;
   db: Db;
+  /** Plain pg pool: the DDI poll path runs on it with prepared statements (db/sql/ddi.ts). */
+  sql: SqlPool;
   redis: Redis;
   log: Logger;
   jobs: JobQueue;
@@ -54,13 +56,11 @@ export function buildGateway(opts: GatewayOptions): Gateway {
   });
   app.get('/metrics', async (_req, res) => void res.type(metrics.contentType).send(await metrics.metrics()));
 
-  // The poll path runs on its own small pg pool with prepared statements (see db/sql/ddi.ts).
-  const sql = createSqlPool(config.databaseUrl, config.databasePoolSize, (err) => log.warn({ err }, 'idle database connection lost'));
   const polls = new PollRecorder({ db }, (err) => log.warn({ err }, 'recording polls failed'));
   polls.start(1000);
   app.use(
     ddiRouter({
-      deps: { db, sql, config, jobs: opts.jobs, evaluateDebounceMs: config.rollouts.evaluateDebounceMs },
+      deps: { db, sql: opts.sql, config, jobs: opts.jobs, evaluateDebounceMs: config.rollouts.evaluateDebounceMs },
       storage: opts.storage,
       polls,
       log,
@@ -89,7 +89,6 @@ export function buildGateway(opts: GatewayOptions): Gateway {
         server.closeIdleConnections();
       });
       await polls.stop();
-      await sql.end();
     }),
   };
 }

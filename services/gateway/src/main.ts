@@ -1,6 +1,6 @@
 import { loadConfig } from '@warden/config';
 import { LocalDiskStorage } from '@warden/core/firmware';
-import { createDb } from '@warden/db';
+import { createDb, createSqlPool } from '@warden/db';
 import { createJobQueue, createLogger, createRedis, once, stopOnSignals } from '@warden/runtime';
 import { buildGateway } from './app.js';
 
@@ -8,9 +8,11 @@ import { buildGateway } from './app.js';
 export function createGatewayService(config = loadConfig()) {
   const log = createLogger('gateway', config.logLevel);
   const db = createDb(config.databaseUrl, { poolSize: config.databasePoolSize });
+  const sql = createSqlPool(config.databaseUrl, config.databasePoolSize);
+  sql.on('error', (err) => log.warn({ err }, 'idle database connection lost'));
   const redis = createRedis(config.redisUrl);
   const jobs = createJobQueue(redis, config.redisPrefix);
-  const gateway = buildGateway({ config, db, redis, log, jobs, storage: new LocalDiskStorage(config.firmware.storageDir) });
+  const gateway = buildGateway({ config, db, sql, redis, log, jobs, storage: new LocalDiskStorage(config.firmware.storageDir) });
   return {
     log,
     async start() {
@@ -22,6 +24,7 @@ export function createGatewayService(config = loadConfig()) {
       await gateway.stop(); // stop accepting, finish in-flight requests, flush recorded polls
       await jobs.close();
       await db.$disconnect();
+      await sql.end();
       redis.disconnect();
     }),
   };

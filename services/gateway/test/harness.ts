@@ -2,6 +2,7 @@ import { loadConfig, type Config } from '@warden/config';
 import { createTestDatabase, createRolloutFleet, testRedisPrefix, TEST_REDIS_URL, type RolloutFleet, type TestDatabase } from '@warden/testing';
 import { createJobQueue, createLogger, createRedis, type BullJobQueue, type Redis } from '@warden/runtime';
 import type { RolloutDeps } from '@warden/core/rollouts';
+import { createSqlPool } from '@warden/db';
 import { buildGateway, type Gateway } from '../src/app.js';
 
 export interface Harness {
@@ -35,10 +36,11 @@ export async function startHarness(devices: number, extraEnv: Record<string, str
   const config = loadConfig(env);
   const redis = createRedis(TEST_REDIS_URL);
   const jobs = createJobQueue(redis, config.redisPrefix);
-  const fleet = await createRolloutFleet(tdb.db, config, devices);
-  const gateway = buildGateway({ config, db: tdb.db, redis, log: createLogger('gateway', 'silent'), jobs, storage: fleet.firmware.storage });
+  const sql = createSqlPool(tdb.url, 5);
+  const fleet = await createRolloutFleet({ db: tdb.db, sql, config }, devices);
+  const gateway = buildGateway({ config, db: tdb.db, sql, redis, log: createLogger('gateway', 'silent'), jobs, storage: fleet.firmware.storage });
   const port = await gateway.listen(0, '127.0.0.1');
-  const deps: RolloutDeps = { db: tdb.db, config, jobs, evaluateDebounceMs: config.rollouts.evaluateDebounceMs };
+  const deps: RolloutDeps = { db: tdb.db, sql, config, jobs, evaluateDebounceMs: config.rollouts.evaluateDebounceMs };
   return {
     tdb,
     config,
@@ -53,6 +55,7 @@ export async function startHarness(devices: number, extraEnv: Record<string, str
       await gateway.stop();
       await jobs.close();
       redis.disconnect();
+      await sql.end();
       await tdb.drop();
     },
   };

@@ -37,7 +37,7 @@ describe('rollouts over DDI', () => {
     groupB = h.fleet.devices.slice(200, 240);
     groupC = h.fleet.devices.slice(240, 260);
     worker = await spawnWorker(h.env);
-  });
+  }, 120_000);
   afterAll(async () => {
     if (worker) await stopWorker(worker);
     await h?.close();
@@ -127,7 +127,7 @@ describe('rollouts over DDI', () => {
       successThresholdPct: 100,
       errorThresholdPct: 10, // 2 of 20
       errorAction: 'PAUSE',
-      deviceDeadlineSeconds: 5,
+      deviceDeadlineSeconds: 8,
       waveDelaySeconds: 0,
       requiresApproval: false,
     });
@@ -140,6 +140,7 @@ describe('rollouts over DDI', () => {
     await pool(rest, 20, (d) => deviceOf(d).cycle('success'));
     await new Promise((res) => setTimeout(res, 300));
     expect(await status(r.id)).toBe('RUNNING'); // one failure of 20: below 10%
+    expect((await h.tdb.db.updateAction.findFirstOrThrow({ where: { rolloutId: r.id, deviceId: silent.id } })).status).toBe('RUNNING');
     // The silent device's deadline passes: TIMED_OUT is the second failure.
     await eventually(async () => (await status(r.id)) === 'PAUSED', 10_000, 'pause at the threshold');
     const paused = await h.tdb.db.rollout.findUniqueOrThrow({ where: { id: r.id } });
@@ -167,7 +168,7 @@ describe('rollouts over DDI', () => {
     expect(await h.tdb.db.device.count({ where: { id: { in: groupB.map((d) => d.id) }, firmwareVersion: '1.1.0' } })).toBe(40);
 
     // Roll back: a new rollout to 1.0.0 for the 40 devices this one touched.
-    const back = await rollbackRollout(h.deps, operator, r.id);
+    const back = await rollbackRollout(h.deps, operator, r.id, { deviceDeadlineSeconds: 600 });
     expect(back.rollbackOfId).toBe(r.id);
     expect(back.waveSizes).toEqual([40]);
     expect(back.status).toBe('WAITING_APPROVAL');

@@ -12,7 +12,7 @@ describe('worker crash mid-rollout', () => {
 
   beforeAll(async () => {
     h = await startHarness(200);
-  });
+  }, 120_000);
   afterAll(async () => {
     if (worker) await stopWorker(worker);
     await h?.close();
@@ -69,5 +69,5 @@ describe('worker crash mid-rollout', () => {
     ]);
     const waveStarts = await h.tdb.db.auditLog.count({ where: { targetId: r.id, action: 'rollout.wave.start' } });
     expect(waveStarts).toBe(4);
-  });
+  }, 150_000);
 });

@@ -1,5 +1,5 @@
 import { loadConfig } from '@warden/config';
-import { createDb } from '@warden/db';
+import { createDb, createSqlPool } from '@warden/db';
 import { createJobQueue, createLogger, createRedis, once, stopOnSignals } from '@warden/runtime';
 import { createRolloutWorkers } from './rollouts.worker.js';
 
@@ -7,9 +7,10 @@ import { createRolloutWorkers } from './rollouts.worker.js';
 export function createWorkerService(config = loadConfig()) {
   const log = createLogger('worker', config.logLevel);
   const db = createDb(config.databaseUrl, { poolSize: config.databasePoolSize });
+  const sql = createSqlPool(config.databaseUrl, 2);
   const redis = createRedis(config.redisUrl);
   const jobs = createJobQueue(redis, config.redisPrefix);
-  const deps = { db, config, jobs, evaluateDebounceMs: config.rollouts.evaluateDebounceMs };
+  const deps = { db, sql, config, jobs, evaluateDebounceMs: config.rollouts.evaluateDebounceMs };
   const rollouts = createRolloutWorkers({
     deps,
     jobs,
@@ -30,6 +31,7 @@ export function createWorkerService(config = loadConfig()) {
       await rollouts.stop(); // finishes in-flight jobs
       await jobs.close();
       await db.$disconnect();
+      await sql.end();
       redis.disconnect();
     }),
   };

@@ -1,4 +1,4 @@
-import { pollView, type SqlPool } from '@warden/db';
+import { pollView } from '@warden/db';
 import type { ddi } from '@warden/contracts';
 import { audit } from '../audit/audit.js';
 import type { CoreDeps } from '../context.js';
@@ -13,7 +13,7 @@ export interface ControllerView {
 }
 
 /** What a polling device should do next: one indexed query on the hot-path pool. */
-export async function controllerView(deps: { sql: SqlPool }, deviceId: string): Promise<ControllerView> {
+export async function controllerView(deps: Pick<CoreDeps, 'sql'>, deviceId: string): Promise<ControllerView> {
   const r = await pollView(deps.sql, deviceId, ACTIVE_ACTION_STATUSES);
   return {
     action: r.action_id != null ? { id: r.action_id, canceling: r.status === 'CANCELING' } : null,

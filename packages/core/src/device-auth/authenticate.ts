@@ -1,4 +1,4 @@
-import { deviceByTokenHash, type SqlPool } from '@warden/db';
+import { deviceByTokenHash } from '@warden/db';
 import { hashSecret } from '../auth/secrets.js';
 import type { CoreDeps } from '../context.js';
 
@@ -14,20 +14,10 @@ export interface AuthenticatedDevice {
  * expired tokens and retired devices are refused. One indexed lookup, no slow KDF: tokens carry
  * 256 bits of entropy (see auth/secrets.ts).
  */
-export async function authenticateDevice(deps: Pick<CoreDeps, 'db' | 'config' | 'now'> & { sql?: SqlPool }, token: string): Promise<AuthenticatedDevice | null> {
+export async function authenticateDevice(deps: Pick<CoreDeps, 'sql' | 'config' | 'now'>, token: string): Promise<AuthenticatedDevice | null> {
   if (!token || token.length > 200) return null;
-  if (deps.sql) {
-    const row = await deviceByTokenHash(deps.sql, hashSecret(token, deps.config.auth.tokenPepper));
-    if (!row || row.revoked_at || row.status === 'RETIRED') return null;
-    if (row.expires_at && row.expires_at <= (deps.now?.() ?? new Date())) return null;
-    return { deviceId: row.device_id, controllerId: row.controller_id, credentialId: row.credential_id };
-  }
-  const cred = await deps.db.deviceCredential.findUnique({
-    where: { tokenHash: hashSecret(token, deps.config.auth.tokenPepper) },
-    select: { id: true, revokedAt: true, expiresAt: true, device: { select: { id: true, controllerId: true, status: true } } },
-  });
-  if (!cred || cred.revokedAt || cred.device.status === 'RETIRED') return null;
-  const now = deps.now?.() ?? new Date();
-  if (cred.expiresAt && cred.expiresAt <= now) return null;
-  return { deviceId: cred.device.id, controllerId: cred.device.controllerId, credentialId: cred.id };
+  const row = await deviceByTokenHash(deps.sql, hashSecret(token, deps.config.auth.tokenPepper));
+  if (!row || row.revoked_at || row.status === 'RETIRED') return null;
+  if (row.expires_at && row.expires_at <= (deps.now?.() ?? new Date())) return null;
+  return { deviceId: row.device_id, controllerId: row.controller_id, credentialId: row.credential_id };
 }

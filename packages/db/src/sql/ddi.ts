@@ -1,18 +1,9 @@
-import pg from 'pg';
+import type { SqlPool } from './pool.js';
 
 /**
  * The DDI poll is the hottest path in Warden (every device, every few minutes, thousands per
  * second): it runs on a plain `pg` pool with named prepared statements, one round trip each.
  */
-export type SqlPool = pg.Pool;
-
-export function createSqlPool(connectionString: string, max = 10, onError: (err: Error) => void = () => {}): SqlPool {
-  const pool = new pg.Pool({ connectionString, max });
-  // An idle connection dropped by the server must not crash the process; the pool reconnects.
-  pool.on('error', onError);
-  return pool;
-}
-
 export interface TokenRow {
   credential_id: string;
   device_id: string;

@@ -1,6 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { CoreDeps } from '@warden/core';
-import type { SqlPool } from '@warden/db';
 import { authenticateGateway, resolveGatewayController } from '@warden/core/ddi';
 import { authenticateDevice } from '@warden/core/device-auth';
 
@@ -44,7 +43,7 @@ class TokenCache {
  * `GatewayToken` (any controller of the tenant; an unknown one is registered on its first poll).
  * Every failure is a 401 with an empty body, whatever the reason.
  */
-export function ddiAuth(deps: CoreDeps & { sql: SqlPool }, opts: { tenant: string; cacheMs: number }) {
+export function ddiAuth(deps: CoreDeps, opts: { tenant: string; cacheMs: number }) {
   const cache = new TokenCache(opts.cacheMs);
   const tenant = opts.tenant.toLowerCase();
   return async (req: Request, res: Response, next: NextFunction) => {

@@ -16,14 +16,13 @@ import {
 } from '@warden/core/ddi';
 import type { ArtifactStorage } from '@warden/core/firmware';
 import type { RolloutDeps } from '@warden/core/rollouts';
-import type { SqlPool } from '@warden/db';
 import type { Logger } from '@warden/runtime';
 import { ddiAuth, type DdiDevice } from './auth.js';
 import { sendArtifact } from './download.js';
 import * as body from './responses.js';
 
 export interface DdiOptions {
-  deps: RolloutDeps & CoreDeps & { sql: SqlPool };
+  deps: RolloutDeps;
   storage: ArtifactStorage;
   polls: PollRecorder;
   log: Logger;
