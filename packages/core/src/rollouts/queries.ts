@@ -69,7 +69,7 @@ export async function listRollouts(deps: CoreDeps, actor: Actor, opts: { status?
 export async function rolloutExclusions(deps: CoreDeps, actor: Actor, rolloutId: string) {
   requireRole(actor, 'VIEWER');
   assertId('rollout', rolloutId);
-  return deps.db.rolloutExclusion.findMany({ where: { rolloutId }, include: { device: { select: { id: true, name: true, controllerId: true } } } });
+  return deps.db.rolloutExclusion.findMany({ where: { rolloutId }, include: { device: true } });
 }
 
 export type ActionWithHistory = Prisma.UpdateActionGetPayload<{ include: { release: true; history: true } }>;
