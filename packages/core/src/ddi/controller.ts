@@ -1,4 +1,5 @@
-import { pollView } from '@warden/db';
+import { pollView, pollViewByTokenHash } from '@warden/db';
+import { hashSecret } from '../auth/secrets.js';
 import type { ddi } from '@warden/contracts';
 import { audit } from '../audit/audit.js';
 import type { CoreDeps } from '../context.js';
@@ -18,6 +19,28 @@ export async function controllerView(deps: Pick<CoreDeps, 'sql'>, deviceId: stri
   return {
     action: r.action_id != null ? { id: r.action_id, canceling: r.status === 'CANCELING' } : null,
     configRequested: r.config_requested ?? true,
+  };
+}
+
+/**
+ * A poll authenticated by a device token: the token check and the view in one round trip.
+ * Null when the token is unknown, revoked, expired, or its device retired.
+ */
+export async function pollWithToken(
+  deps: Pick<CoreDeps, 'sql' | 'config' | 'now'>,
+  token: string,
+): Promise<{ deviceId: string; controllerId: string; view: ControllerView } | null> {
+  if (!token || token.length > 200) return null;
+  const r = await pollViewByTokenHash(deps.sql, hashSecret(token, deps.config.auth.tokenPepper), ACTIVE_ACTION_STATUSES);
+  if (!r || r.revoked_at || r.status === 'RETIRED') return null;
+  if (r.expires_at && r.expires_at <= (deps.now?.() ?? new Date())) return null;
+  return {
+    deviceId: r.device_id,
+    controllerId: r.controller_id,
+    view: {
+      action: r.action_id != null ? { id: r.action_id, canceling: r.action_status === 'CANCELING' } : null,
+      configRequested: r.config_requested ?? true,
+    },
   };
 }
 

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { CoreDeps } from '@warden/core';
-import { authenticateGateway, resolveGatewayController } from '@warden/core/ddi';
+import { authenticateGateway, controllerView, pollWithToken, resolveGatewayController, type ControllerView } from '@warden/core/ddi';
 import { authenticateDevice } from '@warden/core/device-auth';
 
 /** The controller a request acts for, once authenticated. */
@@ -46,39 +46,64 @@ class TokenCache {
 export function ddiAuth(deps: CoreDeps, opts: { tenant: string; cacheMs: number }) {
   const cache = new TokenCache(opts.cacheMs);
   const tenant = opts.tenant.toLowerCase();
-  return async (req: Request, res: Response, next: NextFunction) => {
-    const params = req.params as { tenant: string; controllerId: string };
+  const params = (req: Request) => req.params as { tenant: string; controllerId: string };
+  const cacheKey = (req: Request) => `${req.header('authorization') ?? ''}\u0000${params(req).controllerId}`;
+
+  /** The device a request acts for, or null (deny). */
+  async function identify(req: Request, isPoll: boolean): Promise<DdiDevice | null> {
+    const p = params(req);
+    if (p.tenant.toLowerCase() !== tenant) return null;
+    const key = cacheKey(req);
+    const cached = cache.get(key);
+    if (cached) return cached;
     const header = req.header('authorization') ?? '';
-    const deny = () => void res.status(401).end();
-    if (params.tenant.toLowerCase() !== tenant) return deny();
-    const cacheKey = `${header}\u0000${params.controllerId}`;
-    const cached = cache.get(cacheKey);
-    if (cached) {
-      res.locals.device = cached;
-      return next();
-    }
+    let d: DdiDevice | null = null;
     const target = TARGET.exec(header);
+    const gateway = target ? null : GATEWAY.exec(header);
     if (target) {
       const device = await authenticateDevice(deps, target[1]!);
-      if (!device || device.controllerId !== params.controllerId) return deny();
-      const d = { deviceId: device.deviceId, controllerId: device.controllerId };
-      cache.set(cacheKey, d);
-      res.locals.device = d;
-      return next();
-    }
-    const gateway = GATEWAY.exec(header);
-    if (gateway) {
+      if (device && device.controllerId === p.controllerId) d = { deviceId: device.deviceId, controllerId: device.controllerId };
+    } else if (gateway) {
       const gw = await authenticateGateway(deps, gateway[1]!);
-      if (!gw) return deny();
       // Only the base poll registers a controller; everything else needs a known one.
-      const isPoll = req.method === 'GET' && /\/controller\/v1\/[^/]+\/?$/.test(req.path);
-      const device = await resolveGatewayController(deps, gw, params.controllerId, isPoll);
-      if (!device) return deny();
-      const d = { deviceId: device.id, controllerId: device.controllerId };
-      cache.set(cacheKey, d);
-      res.locals.device = d;
-      return next();
+      const device = gw ? await resolveGatewayController(deps, gw, p.controllerId, isPoll) : null;
+      if (device) d = { deviceId: device.id, controllerId: device.controllerId };
     }
-    return deny();
+    if (d) cache.set(key, d);
+    return d;
+  }
+
+  return {
+    /** Middleware for every endpoint but the poll: sets `res.locals.device` or answers 401. */
+    middleware: (req: Request, res: Response, next: NextFunction) => {
+      identify(req, false).then(
+        (d) => {
+          if (!d) return void res.status(401).end();
+          res.locals.device = d;
+          next();
+        },
+        (err: unknown) => next(err),
+      );
+    },
+    /**
+     * The poll, the hottest request: a device token not in the cache is checked in the same round
+     * trip that reads the device's next action.
+     */
+    async poll(req: Request): Promise<{ device: DdiDevice; view: ControllerView } | null> {
+      const p = params(req);
+      if (p.tenant.toLowerCase() !== tenant) return null;
+      const key = cacheKey(req);
+      const cached = cache.get(key);
+      const target = cached ? null : TARGET.exec(req.header('authorization') ?? '');
+      if (target) {
+        const r = await pollWithToken(deps, target[1]!);
+        if (!r || r.controllerId !== p.controllerId) return null;
+        const device = { deviceId: r.deviceId, controllerId: r.controllerId };
+        cache.set(key, device);
+        return { device, view: r.view };
+      }
+      const device = cached ?? (await identify(req, true));
+      return device ? { device, view: await controllerView(deps, device.deviceId) } : null;
+    },
   };
 }

@@ -6,7 +6,6 @@ import {
   NotCancelingError,
   assignedModule,
   cancelFor,
-  controllerView,
   deploymentFor,
   installedFor,
   postCancelFeedback,
@@ -102,13 +101,13 @@ export function ddiRouter(o: DdiOptions): express.Router {
   function buildRoutes(): express.Router {
     const auth = ddiAuth(o.deps, { tenant: o.tenant, cacheMs: o.authCacheMs });
     const r = express.Router({ caseSensitive: true, mergeParams: true });
-    const authed = (req: Request, res: Response, next: NextFunction) => void auth(req, res, next).catch((err: unknown) => fail(res, o.log, err));
+    const authed = auth.middleware;
 
-    r.get(P, authed, wrap(async (req, res) => {
-      const d = device(res);
-      const view = await controllerView(o.deps, d.deviceId);
-      o.polls.record(d.deviceId, req.ip ?? null);
-      body.sendJson(req, res, body.controllerBase(baseUrl(req), o.pollSeconds, view));
+    r.get(P, wrap(async (req, res) => {
+      const polled = await auth.poll(req);
+      if (!polled) return void res.status(401).end();
+      o.polls.record(polled.device.deviceId, req.ip ?? null);
+      body.sendJson(req, res, body.controllerBase(baseUrl(req), o.pollSeconds, polled.view));
     }));
 
     r.put(`${P}/configData`, authed, needsJson, json, wrap(async (req, res) => {
