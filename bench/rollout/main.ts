@@ -86,12 +86,10 @@ export async function run(): Promise<void> {
     { connection: redis, prefix, concurrency: config.rollouts.workerConcurrency },
   );
   await bareWorker.waitUntilReady();
-  console.error("DBG bare ready");
   t = performance.now();
   for (let i = 0; i < N; i += 1000) await bare.addBulk(Array.from({ length: 1000 }, (_, j) => ({ name: 'job', data: { i: i + j }, opts: { removeOnComplete: true } })));
   await finished;
   const bareMs = performance.now() - t;
-  console.error("DBG bare done", bareMs);
   await bareWorker.close();
   await bare.obliterate({ force: true });
   await bare.close();
@@ -108,7 +106,6 @@ export async function run(): Promise<void> {
     lockMs: 30_000,
   });
   await workers.start();
-  console.error("DBG workers started");
   const rollout = await createRollout(deps, SYSTEM_ACTOR, {
     name: 'bench',
     releaseId: fleet.releases.v110,
@@ -126,7 +123,6 @@ export async function run(): Promise<void> {
     await new Promise((r) => setTimeout(r, 20));
   }
   const dispatchMs = performance.now() - t;
-  console.error("DBG dispatched", dispatchMs);
   const perMin = (N / dispatchMs) * 60_000;
   rows.push(['device actions dispatched /min (4 waves)', fmt(perMin, 0), `${fmt((N / bareMs) * 60_000, 0)} bare BullMQ jobs/min`, fmt(dispatchMs / bareMs)]);
 
@@ -151,13 +147,9 @@ export async function run(): Promise<void> {
   for (const cache of ['0', '5']) {
     const gw = await startProcess(['services/gateway/src/main.ts'], { ...gatewayEnv, DDI_AUTH_CACHE_SECONDS: cache }, /"url":"(http:\/\/[^"]+)"/);
     const url = gw.match[1]!;
-    console.error("DBG gw", url);
     const sample = await (await fetch(`${url}/default/controller/v1/${devices[0]!.controllerId}`, { headers: { authorization: `TargetToken ${devices[0]!.token}` } })).text();
-    console.error("DBG sample", sample.slice(0, 80));
     await load({ url, duration: 2, requests: pollRequest() }); // warm-up
-    console.error("DBG warm");
     results[`poll-${cache}`] = await load({ url, duration: SECONDS, requests: pollRequest() });
-    console.error("DBG polled", cache, rate(results[`poll-${cache}`]!));
     if (cache === '0') {
       const bareHttp = await startProcess(['bench/rollout/bare-http.ts', sample], {}, /listening (\d+)/);
       const bareUrl = `http://127.0.0.1:${bareHttp.match[1]}`;

@@ -71,3 +71,63 @@ export async function pollViewByTokenHash(pool: SqlPool, tokenHash: string, acti
   });
   return r.rows[0] ?? null;
 }
+
+export interface FeedbackRow {
+  /** The action's status before this feedback (null: not the device's action). */
+  before: string | null;
+  status_count: number | null;
+  rollout_id: string | null;
+  release_id: string | null;
+  /** The status written, or null when nothing was written (closed action or quota). */
+  after: string | null;
+}
+
+/**
+ * Records one feedback in ONE statement (row lock, status, counters, history entry): the action
+ * must be the device's and active, and under its quota of status entries. `keepCanceling` keeps a
+ * canceling action canceling unless the feedback ends it.
+ */
+export async function recordFeedback(
+  pool: SqlPool,
+  f: {
+    actionId: number;
+    deviceId: string;
+    status: string;
+    closes: boolean;
+    active: readonly string[];
+    requireStatus: string | null;
+    maxEntries: number;
+    execution: string;
+    finished: string;
+    code: number | null;
+    details: string[];
+    progressCnt: number | null;
+    progressOf: number | null;
+    at: Date;
+  },
+): Promise<FeedbackRow> {
+  const r = await pool.query<FeedbackRow>({
+    name: 'ddi_record_feedback',
+    text: `WITH cur AS (
+             SELECT id, status, status_count, rollout_id, release_id FROM update_actions
+              WHERE id = $1 AND device_id = $2::uuid FOR UPDATE),
+           upd AS (
+             UPDATE update_actions a
+                SET status = CASE WHEN cur.status = 'CANCELING' AND NOT $4::boolean AND $6::text IS NULL THEN a.status ELSE $3::"UpdateActionStatus" END,
+                    status_count = a.status_count + 1,
+                    last_feedback_at = $14,
+                    last_message = COALESCE(($10::text[])[1], a.last_message),
+                    finished_at = CASE WHEN $4::boolean THEN $14 ELSE a.finished_at END
+               FROM cur
+              WHERE a.id = cur.id AND cur.status = ANY($5::"UpdateActionStatus"[])
+                AND ($6::text IS NULL OR cur.status::text = $6) AND cur.status_count < $7
+             RETURNING a.id, a.status),
+           hist AS (
+             INSERT INTO update_action_status (action_id, at, status, source, execution, finished, code, details, progress_cnt, progress_of)
+             SELECT id, $14, status, 'DEVICE', $8, $9, $11, $10, $12, $13 FROM upd)
+           SELECT cur.status::text AS before, cur.status_count, cur.rollout_id::text AS rollout_id, cur.release_id::text AS release_id, upd.status::text AS after
+             FROM cur LEFT JOIN upd ON true`,
+    values: [f.actionId, f.deviceId, f.status, f.closes, f.active, f.requireStatus, f.maxEntries, f.execution, f.finished, f.details, f.code, f.progressCnt, f.progressOf, f.at],
+  });
+  return r.rows[0] ?? { before: null, status_count: null, rollout_id: null, release_id: null, after: null };
+}
