@@ -72,11 +72,27 @@ export type Condition =
   | { any: Condition[] }
   | { not: Condition };
 
-export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
-  z.union([comparison, z.strictObject({ all: z.array(conditionSchema).min(1) }), z.strictObject({ any: z.array(conditionSchema).min(1) }), z.strictObject({ not: conditionSchema })], {
-    error: 'a condition is {field, op, value}, {all: [...]}, {any: [...]} or {not: ...}',
-  }),
-);
+const CONDITION_HELP = 'a condition is {field, op, value}, {all: [...]}, {any: [...]} or {not: ...}';
+
+/**
+ * A condition. The form is picked by its keys (all / any / not / a comparison) before validating,
+ * so errors point inside the form that was meant rather than at the whole union.
+ */
+export const conditionSchema: z.ZodType<Condition, unknown> = z.unknown().transform((value, ctx): Condition => {
+  let schema: z.ZodType<Condition, unknown>;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    ctx.addIssue({ code: 'custom', message: CONDITION_HELP });
+    return z.NEVER;
+  }
+  if ('all' in value) schema = z.strictObject({ all: z.array(conditionSchema).min(1) });
+  else if ('any' in value) schema = z.strictObject({ any: z.array(conditionSchema).min(1) });
+  else if ('not' in value) schema = z.strictObject({ not: conditionSchema });
+  else schema = comparison;
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  for (const issue of r.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+  return z.NEVER;
+});
 
 function fieldValue(field: ConditionField, s: IncidentSnapshot, now: number): string | number | string[] {
   switch (field) {

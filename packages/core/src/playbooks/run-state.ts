@@ -192,7 +192,10 @@ export function applyRunEvent(prior: PlaybookRun, e: RunEvent): PlaybookRun {
   const current = prior.steps[e.index];
   if (!current) throw new ConflictError(`the run has no step ${e.index}`);
   const done = { STEP_SUCCEEDED: 'SUCCEEDED', APPROVED: 'SUCCEEDED', STEP_FAILED: 'FAILED', REJECTED: 'FAILED', STEP_STARTED: 'RUNNING' } as const;
-  if (current.status === done[e.type] && e.type !== 'STEP_STARTED') return prior;
+  if ((e.type === 'APPROVED' || e.type === 'REJECTED') && current.plan.type !== 'require_approval') {
+    throw new ConflictError(`step ${current.plan.id} is not an approval`);
+  }
+  if (e.type !== 'STEP_STARTED' && current.status === done[e.type]) return prior;
   if (e.type === 'STEP_FAILED' && current.status === 'PENDING' && current.retryAt !== null) return prior;
   if (TERMINAL.has(prior.status)) throw new ConflictError(`the run is ${prior.status}`);
   if (e.index !== prior.cursor) throw new ConflictError(`step ${current.plan.id} is not the current step`);
