@@ -2,7 +2,7 @@ import { compareFirmware, firmwareKey } from '../fleet/firmware-version.js';
 import type { AdvisoryRange, FleetDevice } from './types.js';
 
 /** Whether a version falls in an affected range. An unparseable or missing version is not matched. */
-export function versionInRange(version: string | null, r: AdvisoryRange): boolean {
+export function inAdvisoryRange(version: string | null, r: AdvisoryRange): boolean {
   if (!version || firmwareKey(version) === null) return false;
   if (r.introduced && compareFirmware(version, r.introduced) < 0) return false;
   if (r.fixed) return compareFirmware(version, r.fixed) < 0;
@@ -24,7 +24,7 @@ export function advisoryIndex(ranges: readonly AdvisoryRange[]) {
       let hit = cache.get(key);
       if (!hit) {
         const seen = new Set<string>();
-        hit = (byModel.get(d.modelId) ?? []).filter((r) => versionInRange(d.firmwareVersion, r) && !seen.has(r.advisoryId) && seen.add(r.advisoryId));
+        hit = (byModel.get(d.modelId) ?? []).filter((r) => inAdvisoryRange(d.firmwareVersion, r) && !seen.has(r.advisoryId) && seen.add(r.advisoryId));
         cache.set(key, hit);
       }
       return hit;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { versionInRange } from './advisory-match.js';
+import { inAdvisoryRange } from './advisory-match.js';
 import { computeBlastRadius, type BlastRadiusEntry } from './score.js';
 import type { AdvisoryRange, ContactEdge, FleetDevice } from './types.js';
 
@@ -124,14 +124,14 @@ describe('blast radius', () => {
 describe('advisory version ranges', () => {
   const r = (over: Partial<AdvisoryRange>): AdvisoryRange => ({ ...advisory, introduced: null, fixed: null, lastAffected: null, ...over });
   it('matches introduced ≤ v < fixed, v ≤ lastAffected, or everything from introduced', () => {
-    expect(versionInRange('1.3.9', r({ introduced: '1.0', fixed: '1.4.0' }))).toBe(true);
-    expect(versionInRange('1.4.0', r({ introduced: '1.0', fixed: '1.4.0' }))).toBe(false);
-    expect(versionInRange('0.9.0', r({ introduced: '1.0', fixed: '1.4.0' }))).toBe(false);
-    expect(versionInRange('1.4.0-rc.1', r({ fixed: '1.4.0' }))).toBe(true);
-    expect(versionInRange('2.0.0', r({ lastAffected: '2.0.0' }))).toBe(true);
-    expect(versionInRange('2.0.1', r({ lastAffected: '2.0.0' }))).toBe(false);
-    expect(versionInRange('9.0.0', r({ introduced: '2.0.0' }))).toBe(true);
-    expect(versionInRange(null, r({}))).toBe(false);
-    expect(versionInRange('garbage', r({}))).toBe(false);
+    expect(inAdvisoryRange('1.3.9', r({ introduced: '1.0', fixed: '1.4.0' }))).toBe(true);
+    expect(inAdvisoryRange('1.4.0', r({ introduced: '1.0', fixed: '1.4.0' }))).toBe(false);
+    expect(inAdvisoryRange('0.9.0', r({ introduced: '1.0', fixed: '1.4.0' }))).toBe(false);
+    expect(inAdvisoryRange('1.4.0-rc.1', r({ fixed: '1.4.0' }))).toBe(true);
+    expect(inAdvisoryRange('2.0.0', r({ lastAffected: '2.0.0' }))).toBe(true);
+    expect(inAdvisoryRange('2.0.1', r({ lastAffected: '2.0.0' }))).toBe(false);
+    expect(inAdvisoryRange('9.0.0', r({ introduced: '2.0.0' }))).toBe(true);
+    expect(inAdvisoryRange(null, r({}))).toBe(false);
+    expect(inAdvisoryRange('garbage', r({}))).toBe(false);
   });
 });

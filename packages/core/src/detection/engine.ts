@@ -8,7 +8,7 @@ import { evaluateFanOut, initialFanOutState, type FanOutState } from './rules/fa
 import { evaluateFirmwareHash, type ArtifactHashLookup } from './rules/firmware-hash.js';
 import { compileKindPolicy, evaluateKindPolicy, type KindAllowLists } from './rules/kind-policy.js';
 import {
-  evaluateSegmentSilence,
+  evaluateSegmentSilenceRule,
   initialSegmentSilenceState,
   type LivenessEvent,
   type SegmentSilenceState,
@@ -140,7 +140,7 @@ export function detectLiveness(
   config: DetectionConfig,
 ): RuleResult<SegmentDetectionState> {
   const state = prior ?? initialSegmentDetectionState();
-  const silence = evaluateSegmentSilence(state.silence, event, segmentSize, config.segmentSilence);
+  const silence = evaluateSegmentSilenceRule(state.silence, event, segmentSize, config.segmentSilence);
   const { raised, alerts } = raiseOnce(state.raised, silence.alerts, event.at, retentionMs(config));
   return { state: { v: 1, silence: silence.state, raised }, alerts };
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AlertRule } from '@warden/contracts/incidents';
 import { stableId } from '../detection/dedup.js';
-import { incidentSeverity, type Severity } from './severity.js';
+import { incidentSeverity, type IncidentSeverity } from './severity.js';
 
 export const correlationConfigSchema = z.strictObject({
   /** An alert joins an open incident of its segment and rule when it comes within this long of the incident's last alert. */
@@ -14,7 +14,7 @@ export interface CorrelationAlert {
   id: string;
   dedupKey: string;
   rule: AlertRule;
-  severity: Severity;
+  severity: IncidentSeverity;
   deviceId: string | null;
   segmentId: string | null;
   /** Epoch ms. */
@@ -32,7 +32,7 @@ export interface OpenIncident {
   alertCount: number;
   deviceIds: string[];
   criticalDeviceIds: string[];
-  severity: Severity;
+  severity: IncidentSeverity;
 }
 
 /** Plain JSON; stored by the correlator next to its consumer offsets. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canTransition, INCIDENT_STATUSES, INCIDENT_TRANSITIONS, transitionIncident, type IncidentStatus } from './lifecycle.js';
+import { canTransitionIncident, INCIDENT_STATUSES, INCIDENT_TRANSITIONS, transitionIncident, type IncidentStatus } from './lifecycle.js';
 
 const at = Date.parse('2026-03-01T10:00:00Z');
 const by = 'user:alice';
@@ -20,7 +20,7 @@ describe('incident lifecycle', () => {
   });
 
   it('allows exactly the listed transitions', () => {
-    const allowed = INCIDENT_STATUSES.flatMap((from) => INCIDENT_STATUSES.filter((to) => canTransition(from, to)).map((to) => `${from}>${to}`));
+    const allowed = INCIDENT_STATUSES.flatMap((from) => INCIDENT_STATUSES.filter((to) => canTransitionIncident(from, to)).map((to) => `${from}>${to}`));
     expect(allowed.sort()).toEqual(
       [
         'OPEN>TRIAGED', 'OPEN>CLOSED', 'TRIAGED>CONTAINED', 'TRIAGED>CLOSED', 'CONTAINED>ERADICATED', 'CONTAINED>TRIAGED',
@@ -33,7 +33,7 @@ describe('incident lifecycle', () => {
     expect(() => transitionIncident('OPEN', { to: 'CONTAINED', actor: by, at })).toThrow(/cannot go from OPEN to CONTAINED; allowed: TRIAGED, CLOSED/);
     expect(() => transitionIncident('TRIAGED', { to: 'RECOVERED', actor: by, at })).toThrowError(expect.objectContaining({ code: 'CONFLICT' }));
     expect(() => transitionIncident('CLOSED', { to: 'CLOSED', actor: by, at, resolution: 'RESOLVED' })).toThrowError(expect.objectContaining({ code: 'CONFLICT' }));
-    for (const from of INCIDENT_STATUSES) expect(canTransition(from, from)).toBe(false);
+    for (const from of INCIDENT_STATUSES) expect(canTransitionIncident(from, from)).toBe(false);
     expect(Object.keys(INCIDENT_TRANSITIONS)).toEqual([...INCIDENT_STATUSES]);
   });
 

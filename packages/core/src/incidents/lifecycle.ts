@@ -25,7 +25,7 @@ export const INCIDENT_TRANSITIONS: Readonly<Record<IncidentStatus, readonly Inci
 
 const ORDER = (s: IncidentStatus) => INCIDENT_STATUSES.indexOf(s);
 
-export function canTransition(from: IncidentStatus, to: IncidentStatus): boolean {
+export function canTransitionIncident(from: IncidentStatus, to: IncidentStatus): boolean {
   return INCIDENT_TRANSITIONS[from].includes(to);
 }
 
@@ -50,7 +50,7 @@ export interface TransitionResult {
  */
 export function transitionIncident(from: IncidentStatus, req: TransitionRequest): TransitionResult {
   const { to } = req;
-  if (!canTransition(from, to)) {
+  if (!canTransitionIncident(from, to)) {
     throw new ConflictError(`an incident cannot go from ${from} to ${to}; allowed: ${INCIDENT_TRANSITIONS[from].join(', ') || 'none'}`, {
       from,
       to,

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { SEVERITIES, severityRank, type Severity } from '../incidents/severity.js';
+import { INCIDENT_SEVERITIES, severityRank, type IncidentSeverity } from '../incidents/severity.js';
 import { INCIDENT_STATUSES, type IncidentStatus } from '../incidents/lifecycle.js';
 
 /** What conditions and selectors see of an incident (read once, when the step is decided). */
 export interface IncidentSnapshot {
   id: string;
   status: IncidentStatus;
-  severity: Severity;
+  severity: IncidentSeverity;
   rules: string[];
   deviceIds: string[];
   segmentIds: string[];
@@ -61,7 +61,7 @@ const comparison = z
     const values = Array.isArray(c.value) ? c.value : [c.value];
     for (const v of values) {
       if (kind === 'number' && typeof v !== 'number') return bad(`${c.field} is a number`);
-      if (kind === 'severity' && !SEVERITIES.includes(v as Severity)) return bad(`a severity: ${SEVERITIES.join(', ')}`);
+      if (kind === 'severity' && !INCIDENT_SEVERITIES.includes(v as IncidentSeverity)) return bad(`a severity: ${INCIDENT_SEVERITIES.join(', ')}`);
       if (kind === 'status' && !INCIDENT_STATUSES.includes(v as IncidentStatus)) return bad(`a status: ${INCIDENT_STATUSES.join(', ')}`);
     }
   });
@@ -126,7 +126,7 @@ function fieldValue(field: ConditionField, s: IncidentSnapshot, now: number): st
 /** Severities compare by rank and statuses by lifecycle phase, so `severity gte HIGH` means HIGH or CRITICAL. */
 function rank(field: ConditionField, v: string | number): number {
   const kind = CONDITION_FIELDS[field];
-  if (kind === 'severity') return severityRank(v as Severity);
+  if (kind === 'severity') return severityRank(v as IncidentSeverity);
   if (kind === 'status') return INCIDENT_STATUSES.indexOf(v as IncidentStatus);
   return Number(v);
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_DETECTION_CONFIG } from '../config.js';
 import { T0 } from '../test-fixtures.js';
 import type { AlertDraft } from '../types.js';
-import { evaluateSegmentSilence, initialSegmentSilenceState, type LivenessEvent } from './segment-silence.js';
+import { evaluateSegmentSilenceRule, initialSegmentSilenceState, type LivenessEvent } from './segment-silence.js';
 
 const cfg = DEFAULT_DETECTION_CONFIG.segmentSilence; // 30 % and at least 5 devices within 120 s
 const SEG = '00000000-0000-4000-8000-000000000051';
@@ -13,7 +13,7 @@ function feed(events: LivenessEvent[], size: number) {
   let state = initialSegmentSilenceState();
   const alerts: AlertDraft[] = [];
   for (const e of events) {
-    const r = evaluateSegmentSilence(state, e, size, cfg);
+    const r = evaluateSegmentSilenceRule(state, e, size, cfg);
     state = r.state;
     alerts.push(...r.alerts);
   }

@@ -23,7 +23,7 @@ export const initialSegmentSilenceState = (): SegmentSilenceState => ({ offline:
  * switch). Fires when both the share of the segment's devices and an absolute minimum are met
  * within the window; a device that comes back stops counting.
  */
-export function evaluateSegmentSilence(
+export function evaluateSegmentSilenceRule(
   state: SegmentSilenceState,
   event: LivenessEvent,
   segmentSize: number,
