@@ -58,6 +58,12 @@ const env = z.object({
   GRAPHQL_INTROSPECTION: bool.optional(),
   /** Largest request body (bulk imports go through GraphQL). */
   API_BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/).default('20mb'),
+
+  /** Demo office for `npm start`: PRNG seed, size (1 = ~2,000 devices) and admin password. */
+  DEMO_SEED: z.coerce.number().int().default(42),
+  DEMO_SCALE: z.coerce.number().positive().max(20).default(1),
+  /** Password of the seeded admin; a random one is generated and printed once when unset. */
+  DEMO_ADMIN_PASSWORD: z.string().min(12).optional(),
 });
 
 export type Env = z.input<typeof env>;
@@ -83,6 +89,7 @@ export interface Config {
     loginRateWindowSeconds: number;
   };
   graphql: { maxDepth: number; maxCost: number; maxPageSize: number; maxAliases: number; introspection: boolean };
+  demo: { seed: number; scale: number; adminPassword: string | undefined };
 }
 
 export class ConfigError extends Error {
@@ -136,5 +143,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       maxAliases: e.GRAPHQL_MAX_ALIASES,
       introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
     },
+    demo: { seed: e.DEMO_SEED, scale: e.DEMO_SCALE, adminPassword: e.DEMO_ADMIN_PASSWORD },
   };
 }

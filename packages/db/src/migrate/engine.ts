@@ -64,6 +64,11 @@ function wholeScripts(factory: Factory): Factory {
   });
 }
 
+/** `@types/node` 20 does not declare the WebAssembly global; this is the part used here. */
+interface WasmGlobal {
+  WebAssembly: { instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: { exports: Record<string, unknown> } }> };
+}
+
 let enginePromise: Promise<typeof import('@prisma/schema-engine-wasm')> | undefined;
 
 async function loadEngineModule(): Promise<typeof import('@prisma/schema-engine-wasm')> {
@@ -73,7 +78,7 @@ async function loadEngineModule(): Promise<typeof import('@prisma/schema-engine-
       __wbg_set_wasm(w: unknown): void;
     };
     const bytes = await readFile(path.join(path.dirname(bgPath), 'schema_engine_bg.wasm'));
-    const { instance } = await WebAssembly.instantiate(bytes, { './schema_engine_bg.js': bindings as never });
+    const { instance } = await (globalThis as unknown as WasmGlobal).WebAssembly.instantiate(bytes, { './schema_engine_bg.js': bindings as never });
     bindings.__wbg_set_wasm(instance.exports);
     (instance.exports as { __wbindgen_start?: () => void }).__wbindgen_start?.();
     return bindings;
