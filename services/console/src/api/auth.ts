@@ -6,7 +6,7 @@ export interface Me {
   id: string | null;
   name: string;
   role: Role;
-  user: { id: string; email: string } | null;
+  user: { id: string; email: string; name: string } | null;
 }
 
 export const ME = /* GraphQL */ `
@@ -19,6 +19,7 @@ export const ME = /* GraphQL */ `
       user {
         id
         email
+        name
       }
     }
   }

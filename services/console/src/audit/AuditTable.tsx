@@ -6,6 +6,21 @@ import { gql } from '../lib/graphql.js';
 import { formatDateTime } from '../ui/format.js';
 import { ErrorNote, Loading } from '../ui/Panel.js';
 
+/** One line of what changed: `status: ACTIVE → QUARANTINED, tags: …`, or the summary's fields. */
+function summarize(summary: unknown): string {
+  if (!summary || typeof summary !== 'object') return '';
+  const s = summary as { before?: Record<string, unknown>; after?: Record<string, unknown> };
+  const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+  if (s.after && typeof s.after === 'object') {
+    return Object.entries(s.after)
+      .map(([k, v]) => (s.before && k in s.before ? `${k}: ${show(s.before[k])} → ${show(v)}` : `${k}: ${show(v)}`))
+      .join(', ');
+  }
+  return Object.entries(summary)
+    .map(([k, v]) => `${k}: ${show(v)}`)
+    .join(', ');
+}
+
 /** Audit rows matching `filter`, newest first, 100 at a time, each expandable to its before/after. */
 export function AuditTable({ filter, compact = false }: { filter: AuditFilterInput; compact?: boolean }) {
   const [open, setOpen] = useState<string | null>(null);
@@ -18,13 +33,14 @@ export function AuditTable({ filter, compact = false }: { filter: AuditFilterInp
   if (query.isPending) return <Loading label="Loading the audit log…" />;
   if (query.error) return <ErrorNote error={query.error} />;
   const rows = query.data.pages.flatMap((p) => p.auditLog.nodes);
+  const columns = compact ? 4 : 6;
   return (
     <>
       <div className="table-scroll" style={compact ? { maxHeight: '20rem' } : undefined}>
         <table className="data" aria-label="Audit log entries">
           <thead>
             <tr>
-              <th scope="col" style={{ width: '11rem' }}>
+              <th scope="col" style={{ width: '12.5rem' }}>
                 When
               </th>
               <th scope="col" style={{ width: '14rem' }}>
@@ -49,7 +65,7 @@ export function AuditTable({ filter, compact = false }: { filter: AuditFilterInp
           <tbody>
             {rows.length === 0 && (
               <tr>
-                <td colSpan={6} className="muted">
+                <td colSpan={columns} className="muted">
                   No entries match.
                 </td>
               </tr>
@@ -72,15 +88,24 @@ export function AuditTable({ filter, compact = false }: { filter: AuditFilterInp
                     </td>
                   )}
                   <td>
-                    <button type="button" className="link" aria-expanded={open === e.id} onClick={() => setOpen(open === e.id ? null : e.id)}>
-                      {open === e.id ? 'Hide' : 'Show'} details
-                    </button>
+                    <button
+                      type="button"
+                      className="link"
+                      aria-expanded={open === e.id}
+                      aria-label={`${open === e.id ? 'Hide' : 'Show'} the change of ${e.action}`}
+                      onClick={() => setOpen(open === e.id ? null : e.id)}
+                    >
+                      {open === e.id ? 'Hide' : 'Show'}
+                    </button>{' '}
+                    <span className="muted small" title={summarize(e.summary)}>
+                      {summarize(e.summary)}
+                    </span>
                   </td>
                   {!compact && <td>{e.ip ?? '—'}</td>}
                 </tr>
                 {open === e.id && (
                   <tr>
-                    <td colSpan={6} style={{ height: 'auto', whiteSpace: 'normal', padding: '0.5rem 0.75rem' }}>
+                    <td colSpan={columns} style={{ height: 'auto', whiteSpace: 'normal', padding: '0.5rem 0.75rem' }}>
                       <pre className="json">{JSON.stringify(e.summary, null, 2)}</pre>
                     </td>
                   </tr>

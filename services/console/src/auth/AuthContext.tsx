@@ -54,7 +54,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     const u = r.login.user;
     writeToken(r.login.token);
     setNotice(null);
-    setUser({ type: 'USER', id: u.id, name: u.name, role: u.role, user: { id: u.id, email: u.email } });
+    setUser({ type: 'USER', id: u.id, name: u.name, role: u.role, user: { id: u.id, email: u.email, name: u.name } });
   }, []);
 
   const signOut = useCallback(async () => {

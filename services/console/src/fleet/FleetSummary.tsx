@@ -14,7 +14,7 @@ interface Item {
 }
 
 function Counts({ title, items, total }: { title: string; items: Item[]; total: number }) {
-  const id = `summary-${title.toLowerCase()}`;
+  const id = `summary-${title.toLowerCase().replace(/\W+/g, '-')}`;
   return (
     <section className="panel" aria-labelledby={id}>
       <header className="panel-head">
@@ -66,7 +66,7 @@ export function FleetSummary({ filters, onChange }: { filters: FleetFilters; onC
     <div className="summary" aria-busy={query.isFetching}>
       <div className="grid-4">
         <Counts
-          title="Status"
+          title="By status"
           total={total}
           items={(s?.byStatus ?? []).map((b) => ({
             id: b.status,
@@ -77,7 +77,7 @@ export function FleetSummary({ filters, onChange }: { filters: FleetFilters; onC
           }))}
         />
         <Counts
-          title="Kind"
+          title="By kind"
           total={total}
           items={(s?.byKind ?? []).map((b) => ({
             id: b.kind,
@@ -88,7 +88,7 @@ export function FleetSummary({ filters, onChange }: { filters: FleetFilters; onC
           }))}
         />
         <Counts
-          title="Firmware"
+          title="By firmware"
           total={total}
           items={(s?.byFirmware ?? [])
             .filter((b) => b.version)
@@ -107,7 +107,7 @@ export function FleetSummary({ filters, onChange }: { filters: FleetFilters; onC
             }))}
         />
         <Counts
-          title="Segment"
+          title="By segment"
           total={total}
           items={(s?.bySegment ?? []).map((b) => ({
             id: b.segment?.id ?? 'none',

@@ -9,7 +9,8 @@ const DEFAULT_QUERY = `# Welcome to the Warden GraphQL IDE.
 
 query Me {
   me {
-    email
+    type
+    name
     role
   }
 }
@@ -21,6 +22,11 @@ query Me {
  * in the connection parameters.
  */
 export function IdePage() {
+  // `/ide?query=…&variables=…` opens with that operation, so a query can be shared as a link.
+  const [linked] = useState(() => {
+    const params = new URLSearchParams(location.search);
+    return { query: params.get('query') ?? undefined, variables: params.get('variables') ?? undefined };
+  });
   const [token, setToken] = useState<string | null>(() => readToken());
   const [draft, setDraft] = useState('');
 
@@ -83,7 +89,13 @@ export function IdePage() {
         </form>
       </header>
       <main className="ide-main">
-        <GraphiQL key={token ?? 'anonymous'} fetcher={fetcher} defaultQuery={DEFAULT_QUERY} />
+        <GraphiQL
+          key={token ?? 'anonymous'}
+          fetcher={fetcher}
+          defaultQuery={DEFAULT_QUERY}
+          {...(linked.query ? { initialQuery: linked.query } : {})}
+          {...(linked.variables ? { initialVariables: linked.variables } : {})}
+        />
       </main>
     </div>
   );

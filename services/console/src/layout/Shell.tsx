@@ -41,7 +41,7 @@ export function Shell({ children }: { children: ReactNode }) {
         </nav>
         <div className="whoami">
           <span>
-            {user?.name} <span className={`role-badge role-${user?.role.toLowerCase()}`}>{user?.role}</span>
+            {user?.user?.name ?? user?.name} <span className={`role-badge role-${user?.role.toLowerCase()}`}>{user?.role}</span>
           </span>
           <button type="button" onClick={() => void signOut()}>
             Sign out

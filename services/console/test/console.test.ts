@@ -1,0 +1,190 @@
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { USERS, newPage, screenshotsDir, signIn, startStack, tokenFor, type Stack } from './harness.js';
+
+// The console in Debian's Chromium against the real api, over a database holding 10,000 devices.
+let stack: Stack;
+
+beforeAll(async () => {
+  stack = await startStack({ scale: 5 });
+}, 180_000);
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const shot = (page: Page, name: string) => page.screenshot({ path: path.join(screenshotsDir, `${name}.png`) });
+const deviceCount = (page: Page) => page.getByTestId('device-count');
+const rowsIn = (page: Page) => page.locator('table[aria-label="Devices"] tbody tr[data-device-id]');
+
+/** Buttons that change something on the server; a viewer must see none of them. */
+const MUTATION_BUTTONS = [/import devices/i, /edit device/i, /retire device/i, /issue token/i, /rotate tokens/i, /revoke all tokens/i, /add tag/i, /move to segment/i];
+
+describe('console', () => {
+  it('signs an admin in and shows the fleet at a glance over 10,000 devices, rendering only the visible rows', async () => {
+    const { page, context, errors } = await newPage(stack);
+    await page.goto('/');
+    await page.getByLabel('Email').fill(USERS.admin.email);
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/invalid|incorrect|wrong/i);
+
+    await signIn(page, USERS.admin);
+    await expect.poll(() => deviceCount(page).textContent()).toBe('10,000 devices match');
+    await expect.poll(() => page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents()).toContain('Audit log');
+    const active = await stack.deps.db.device.count({ where: { status: 'ACTIVE' } });
+    const statusPanel = page.getByRole('region', { name: 'By status' });
+    await expect.poll(() => statusPanel.getByRole('button', { name: /Active/ }).textContent()).toContain(active.toLocaleString('en'));
+
+    // Virtualised: a page of rows is loaded, but only what fits on screen is in the DOM.
+    await expect.poll(() => rowsIn(page).count()).toBeGreaterThan(10);
+    expect(await rowsIn(page).count()).toBeLessThan(80);
+    await shot(page, 'fleet');
+    await shot(page, 'readme-fleet');
+
+    // Scrolling to the end of the loaded rows fetches the next page from the server.
+    await page.locator('.table-scroll').first().evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
+    await expect.poll(() => page.getByText(/^Loaded [\d,]+ of 10,000/).textContent()).toMatch(/Loaded (400|600) of/);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('filters devices on the server and keeps the filter in the address', async () => {
+    const { page, context, errors } = await newPage(stack);
+    await signIn(page, USERS.admin);
+    const cameras = await stack.deps.db.device.count({ where: { kind: 'CAMERA' } });
+    await page.getByLabel('Kind', { exact: true }).selectOption('CAMERA');
+    await expect.poll(() => deviceCount(page).textContent()).toBe(`${cameras.toLocaleString('en')} devices match`);
+    const kinds = await rowsIn(page).locator('td:nth-child(3)').allTextContents();
+    expect(new Set(kinds)).toEqual(new Set(['Camera']));
+    expect(page.url()).toContain('kind=CAMERA');
+
+    // Free text narrows further; a reload restores the same view.
+    const one = await stack.deps.db.device.findFirstOrThrow({ where: { kind: 'CAMERA' }, orderBy: { serial: 'desc' } });
+    await page.getByLabel('Search').fill(one.serial);
+    await expect.poll(() => deviceCount(page).textContent()).toBe('1 device match');
+    await page.reload();
+    await expect.poll(() => deviceCount(page).textContent()).toBe('1 device match');
+    await expect.poll(() => rowsIn(page).locator('td:nth-child(2)').allTextContents()).toEqual([one.serial]);
+
+    // Clicking a count in the summary filters by it too.
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await page.getByRole('region', { name: 'By status' }).getByRole('button', { name: /Active/ }).click();
+    const active = await stack.deps.db.device.count({ where: { status: 'ACTIVE' } });
+    await expect.poll(() => deviceCount(page).textContent()).toBe(`${active.toLocaleString('en')} devices match`);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('opens a device, edits it, and shows the change in its history', async () => {
+    const { page, context, errors } = await newPage(stack);
+    await signIn(page, USERS.admin);
+    const first = rowsIn(page).first();
+    const name = (await first.locator('td:first-child a').textContent())!;
+    await first.locator('td:first-child a').click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(name);
+    const device = await stack.deps.db.device.findFirstOrThrow({ where: { name } });
+    await expect.poll(() => page.getByRole('region', { name: 'State' }).textContent()).toContain(device.controllerId);
+
+    await page.getByRole('button', { name: 'Edit device' }).click();
+    await page.getByLabel('Location').fill('Floor 9, server room');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await expect.poll(() => page.getByRole('region', { name: 'State' }).textContent()).toContain('Floor 9, server room');
+    expect((await stack.deps.db.device.findUniqueOrThrow({ where: { id: device.id } })).location).toBe('Floor 9, server room');
+    await expect.poll(() => page.getByRole('region', { name: 'History' }).textContent()).toContain('device.update');
+    await expect.poll(() => page.getByRole('region', { name: 'History' }).textContent()).toContain('Floor 9, server room');
+    await shot(page, 'device');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('shows a viewer no buttons that change anything, and no audit log', async () => {
+    const { page, context, errors } = await newPage(stack);
+    await signIn(page, USERS.viewer);
+    await expect.poll(() => deviceCount(page).textContent()).toBe('10,000 devices match');
+    const nav = await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents();
+    expect(nav).not.toContain('Audit log');
+    for (const name of MUTATION_BUTTONS) expect(await page.getByRole('button', { name }).count()).toBe(0);
+
+    await rowsIn(page).first().locator('td:first-child a').click();
+    await page.getByRole('region', { name: 'State' }).waitFor();
+    await expect.poll(() => page.getByText(/read-only access/).count()).toBe(1);
+    for (const name of MUTATION_BUTTONS) expect(await page.getByRole('button', { name }).count()).toBe(0);
+    expect(await page.getByRole('region', { name: 'History' }).count()).toBe(0);
+    await shot(page, 'device-viewer');
+
+    // The audit page is not there for a viewer, even by address.
+    await page.goto('/#/audit');
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Not found');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('lets an operator import a CSV file with a per-row error report', async () => {
+    const { page, context, errors } = await newPage(stack);
+    await signIn(page, USERS.operator);
+    const model = await stack.deps.db.deviceModel.findFirstOrThrow({ include: { devices: { take: 1, include: { segment: { include: { site: true } } } } } });
+    const seg = model.devices[0]!.segment!;
+    const csv = [
+      'serial,model,name,firmware,segment,tags',
+      `IMP-0001,${model.vendor}/${model.name},Imported one,1.0.0,${seg.site.code}/${seg.name},imported`,
+      `IMP-0002,${model.vendor}/${model.name},Imported two,1.0.0,${seg.site.code}/${seg.name},imported`,
+      `IMP-0003,no-such/model,Broken,1.0.0,${seg.site.code}/${seg.name},imported`,
+    ].join('\n');
+    await page.getByRole('button', { name: 'Import devices…' }).click();
+    await page.getByLabel('File').setInputFiles({ name: 'devices.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await expect.poll(() => page.getByTestId('import-summary').textContent()).toBe('2 created · 0 updated · 0 unchanged · 1 failed');
+    const report = page.getByRole('table', { name: 'Rows that were not imported' });
+    await expect.poll(() => report.locator('tbody tr td').first().textContent()).toBe('4');
+    expect(await report.textContent()).toContain('IMP-0003');
+    await shot(page, 'import');
+    await page.getByRole('button', { name: 'Close' }).click();
+    await expect.poll(() => deviceCount(page).textContent()).toBe('10,002 devices match');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('lets an admin search the audit log', async () => {
+    const { page, context, errors } = await newPage(stack);
+    const token = await tokenFor(stack, USERS.admin);
+    const device = await stack.deps.db.device.findFirstOrThrow({ orderBy: { serial: 'asc' } });
+    const res = await fetch(`${stack.baseUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: 'mutation($ids: [ID!]!) { tagDevices(ids: $ids, add: ["audited-tag"]) { id } }', variables: { ids: [device.id] } }),
+    });
+    expect(res.status).toBe(200);
+
+    await signIn(page, USERS.admin);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit log' }).click();
+    await page.getByLabel('Action starts with').fill('device.tag');
+    await page.getByRole('button', { name: 'Search' }).click();
+    const table = page.getByRole('table', { name: 'Audit log entries' });
+    await expect.poll(() => table.textContent()).toContain('audited-tag');
+    const actions = await table.locator('tbody tr td:nth-child(3)').allTextContents();
+    expect(actions.length).toBeGreaterThan(0);
+    expect(actions.every((a) => a.startsWith('device.tag'))).toBe(true);
+    await shot(page, 'audit');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('serves the GraphQL IDE, which runs a query with the pasted token', async () => {
+    const { page, context } = await newPage(stack);
+    const token = await tokenFor(stack, USERS.viewer);
+    const query = '{ devices(first: 1, filter: { kinds: [CAMERA] }) { totalCount } }';
+    await page.goto(`/ide?query=${encodeURIComponent(query)}`);
+    await page.getByLabel('Bearer token').fill(token);
+    await page.getByRole('button', { name: 'Use token' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toMatch(/^Authenticated/);
+    // The editor opens with the query from the link once GraphiQL has loaded the schema.
+    await expect.poll(() => page.locator('.graphiql-query-editor').textContent(), { timeout: 20_000 }).toContain('totalCount');
+    await page.locator('.graphiql-execute-button').click();
+    const cameras = await stack.deps.db.device.count({ where: { kind: 'CAMERA' } });
+    await expect.poll(() => page.locator('.result-window').textContent(), { timeout: 20_000 }).toMatch(new RegExp(`"totalCount":\\s*${cameras}`));
+    await shot(page, 'ide');
+    await context.close();
+  });
+});
