@@ -36,8 +36,8 @@ export function FilterBar({ filters, onChange }: { filters: FleetFilters; onChan
     if ((filters.q ?? '') !== settledText || (filters.tag ?? '') !== settledTag || (filters.firmwareBelow ?? '') !== settledBelow) {
       onChange({ ...filters, q: settledText || undefined, tag: settledTag || undefined, firmwareBelow: settledBelow || undefined }, { replace: true });
     }
-    // Only the settled text drives this; `filters` changing must not re-apply stale text.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // Only settled text drives this (not `filters`): a filter changed elsewhere must not be
+    // overwritten by text typed before it.
   }, [settledText, settledTag, settledBelow]);
 
   const set = (key: keyof FleetFilters) => (e: { target: { value: string } }) => onChange({ ...filters, [key]: e.target.value || undefined });
