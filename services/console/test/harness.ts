@@ -3,10 +3,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { buildApi, type Api } from '@warden/api';
-import { loadConfig } from '@warden/config';
 import { SYSTEM_ACTOR, createUser, seedDemoOffice, type CoreDeps } from '@warden/core';
 import { createLogger, createRedis, type Redis } from '@warden/runtime';
-import { TEST_REDIS_URL, createTestDatabase, testRedisPrefix, type TestDatabase } from '@warden/testing';
+import { TEST_REDIS_URL, createTestDatabase, testConfig, testRedisPrefix, type TestDatabase } from '@warden/testing';
 import { ensureConsoleBuilt } from './build.js';
 
 export const screenshotsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../screenshots');
@@ -40,15 +39,7 @@ export interface Stack {
  */
 export async function startStack(opts: { scale: number }): Promise<Stack> {
   const [, database] = await Promise.all([ensureConsoleBuilt(), createTestDatabase()]);
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    DATABASE_URL: database.url,
-    REDIS_URL: TEST_REDIS_URL,
-    REDIS_PREFIX: testRedisPrefix(),
-    PASSWORD_MEMORY_KIB: '4096',
-    PASSWORD_ITERATIONS: '1',
-  });
+  const config = testConfig({ DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: testRedisPrefix() });
   const deps: CoreDeps = { db: database.db, config };
   await seedDemoOffice(deps, SYSTEM_ACTOR, { scale: opts.scale, adminEmail: USERS.admin.email, adminPassword: USERS.admin.password });
   await createUser(deps, SYSTEM_ACTOR, { ...USERS.operator, name: 'Olive Operator', role: 'OPERATOR' });
