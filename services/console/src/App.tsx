@@ -1,5 +1,6 @@
 import { Route, Router, Switch } from 'wouter';
 import { useHashLocation } from 'wouter/use-hash-location';
+import { AccessPage } from './access/AccessPage.js';
 import { AuditPage } from './audit/AuditPage.js';
 import { useAuth } from './auth/AuthContext.js';
 import { SignInPage } from './auth/SignInPage.js';
@@ -21,6 +22,7 @@ export function App() {
           <Route path="/" component={FleetPage} />
           <Route path="/devices/:id">{(params) => <DevicePage id={params.id} />}</Route>
           {can('ADMIN') && <Route path="/audit" component={AuditPage} />}
+          {can('ADMIN') && <Route path="/access" component={AccessPage} />}
           <Route>
             <h1>Not found</h1>
             <p>There is no page here.</p>

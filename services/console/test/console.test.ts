@@ -171,6 +171,35 @@ describe('console', () => {
     await context.close();
   });
 
+  it('lets an admin create an API key, shown once, and revoke it', async () => {
+    const { page, context, errors } = await newPage(stack);
+    await signIn(page, USERS.admin);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Access' }).click();
+    await page.getByLabel('Key name').fill('nightly-report');
+    await page.getByLabel('Key role').selectOption('VIEWER');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const secret = (await page.getByTestId('api-key-secret').textContent())!.trim();
+    const me = async () => {
+      const res = await fetch(`${stack.baseUrl}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
+        body: JSON.stringify({ query: '{ me { name role } }' }),
+      });
+      return (await res.json()) as { data?: { me: { role: string } }; errors?: { extensions: { code: string } }[] };
+    };
+    expect((await me()).data?.me.role).toBe('VIEWER');
+    await shot(page, 'access');
+
+    await page.getByRole('button', { name: 'I have stored it' }).click();
+    expect(await page.getByTestId('api-key-secret').count()).toBe(0);
+    await page.getByRole('button', { name: 'Revoke nightly-report' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Revoke nightly-report' }).click();
+    await expect.poll(() => page.getByRole('table', { name: 'API keys' }).textContent()).toMatch(/nightly-report.*revoked/);
+    expect((await me()).errors?.[0]?.extensions.code).toBe('UNAUTHENTICATED');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('serves the GraphQL IDE, which runs a query with the pasted token', async () => {
     const { page, context } = await newPage(stack);
     const token = await tokenFor(stack, USERS.viewer);

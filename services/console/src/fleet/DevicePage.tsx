@@ -17,7 +17,11 @@ export function DevicePage({ id }: { id: string }) {
   const { can } = useAuth();
   const queryClient = useQueryClient();
   const [editing, setEditing] = useState(false);
-  const query = useQuery({ queryKey: ['device', id], queryFn: ({ signal }) => gql<DeviceResult>(DEVICE, { id }, { signal }) });
+  const query = useQuery({
+    queryKey: ['device', id],
+    queryFn: ({ signal }) => gql<DeviceResult>(DEVICE, { id }, { signal }),
+    refetchInterval: 15_000,
+  });
 
   const refresh = async () => {
     await queryClient.invalidateQueries({ queryKey: ['device', id] });

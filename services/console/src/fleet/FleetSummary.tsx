@@ -55,6 +55,8 @@ export function FleetSummary({ filters, onChange }: { filters: FleetFilters; onC
     queryKey: ['fleetSummary', filters],
     queryFn: ({ signal }) => gql<FleetSummaryResult>(FLEET_SUMMARY, { filter: toDeviceFilter({ ...filters, sort: undefined, dir: undefined }) }, { signal }),
     placeholderData: (previous) => previous,
+    // Counts move during an incident (quarantines, devices dropping off): keep them fresh.
+    refetchInterval: 30_000,
   });
   if (query.error) return <ErrorNote error={query.error} />;
   const s = query.data?.fleetSummary;

@@ -12,6 +12,7 @@ interface NavItem {
 const NAV: NavItem[] = [
   { to: '/', label: 'Fleet', role: 'VIEWER' },
   { to: '/audit', label: 'Audit log', role: 'ADMIN' },
+  { to: '/access', label: 'Access', role: 'ADMIN' },
 ];
 
 export function Shell({ children }: { children: ReactNode }) {

@@ -7,6 +7,7 @@ import { errorMessage } from '../lib/graphql.js';
  */
 export function ConfirmButton({
   label,
+  accessibleLabel,
   title,
   children,
   confirmLabel,
@@ -14,6 +15,8 @@ export function ConfirmButton({
   danger = false,
 }: {
   label: string;
+  /** A fuller name for assistive technology and tests when `label` is short ("Revoke"). */
+  accessibleLabel?: string;
   title: string;
   children?: ReactNode;
   confirmLabel?: string;
@@ -23,7 +26,7 @@ export function ConfirmButton({
   const dialog = useRef<HTMLDialogElement>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const titleId = `confirm-${label.toLowerCase().replace(/\W+/g, '-')}`;
+  const titleId = `confirm-${(accessibleLabel ?? label).toLowerCase().replace(/\W+/g, '-')}`;
 
   async function confirm() {
     setBusy(true);
@@ -43,6 +46,7 @@ export function ConfirmButton({
       <button
         type="button"
         className={danger ? 'danger' : undefined}
+        aria-label={accessibleLabel}
         onClick={() => {
           setError(null);
           dialog.current?.showModal();
@@ -60,7 +64,7 @@ export function ConfirmButton({
         )}
         <div className="form-actions">
           <button type="button" className={danger ? 'danger' : 'primary'} disabled={busy} onClick={() => void confirm()}>
-            {busy ? 'Working…' : (confirmLabel ?? label)}
+            {busy ? 'Working…' : (confirmLabel ?? accessibleLabel ?? label)}
           </button>
           <button type="button" disabled={busy} onClick={() => dialog.current?.close()}>
             Cancel
