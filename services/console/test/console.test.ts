@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seriousA11yViolations } from './axe.js';
 import { USERS, newPage, screenshotsDir, signIn, startStack, tokenFor, type Stack } from './harness.js';
 
 // The console in Debian's Chromium against the real api, over a database holding 10,000 devices.
@@ -197,6 +198,24 @@ describe('console', () => {
     await expect.poll(() => page.getByRole('table', { name: 'API keys' }).textContent()).toMatch(/nightly-report.*revoked/);
     expect((await me()).errors?.[0]?.extensions.code).toBe('UNAUTHENTICATED');
     expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('has no serious accessibility problems on its main pages', async () => {
+    const { page, context } = await newPage(stack);
+    await page.goto('/');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await signIn(page, USERS.admin);
+    await expect.poll(() => rowsIn(page).count()).toBeGreaterThan(10);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await rowsIn(page).first().locator('td:first-child a').click();
+    await page.getByRole('region', { name: 'History' }).getByRole('table').waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    for (const to of ['Audit log', 'Access']) {
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: to }).click();
+      await page.getByRole('table').first().waitFor();
+      expect(await seriousA11yViolations(page)).toEqual([]);
+    }
     await context.close();
   });
 
