@@ -20,7 +20,7 @@ const deviceCount = (page: Page) => page.getByTestId('device-count');
 const rowsIn = (page: Page) => page.locator('table[aria-label="Devices"] tbody tr[data-device-id]');
 
 /** Buttons that change something on the server; a viewer must see none of them. */
-const MUTATION_BUTTONS = [/import devices/i, /edit device/i, /retire device/i, /issue token/i, /rotate tokens/i, /revoke all tokens/i, /add tag/i, /move to segment/i];
+const MUTATION_BUTTONS = [/register device/i, /import devices/i, /edit device/i, /retire device/i, /issue token/i, /rotate tokens/i, /revoke all tokens/i, /add tag/i, /move to segment/i];
 
 describe('console', () => {
   it('signs an admin in and shows the fleet at a glance over 10,000 devices, rendering only the visible rows', async () => {
@@ -122,7 +122,7 @@ describe('console', () => {
     await context.close();
   });
 
-  it('lets an operator import a CSV file with a per-row error report', async () => {
+  it('lets an operator import a CSV file with a per-row error report, and register a device', async () => {
     const { page, context, errors } = await newPage(stack);
     await signIn(page, USERS.operator);
     const model = await stack.deps.db.deviceModel.findFirstOrThrow({ include: { devices: { take: 1, include: { segment: { include: { site: true } } } } } });
@@ -143,6 +143,19 @@ describe('console', () => {
     await shot(page, 'import');
     await page.getByRole('button', { name: 'Close' }).click();
     await expect.poll(() => deviceCount(page).textContent()).toBe('10,002 devices match');
+
+    // Registering one device issues its first token, shown once, and opens its page.
+    await page.getByRole('button', { name: 'Register device…' }).click();
+    const form = page.getByRole('dialog', { name: 'Register a device' });
+    await form.getByLabel('Serial', { exact: true }).fill('REG-0001');
+    await form.getByLabel('Model').selectOption(model.id);
+    await form.getByLabel('Segment').selectOption(seg.id);
+    await form.getByLabel('Firmware version').fill('1.2.3');
+    await form.getByRole('button', { name: 'Register', exact: true }).click();
+    expect(await page.getByTestId('device-token').textContent()).toMatch(/\S{20,}/);
+    await page.getByRole('button', { name: 'Open the device' }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('REG-0001');
+    await expect.poll(() => page.getByRole('region', { name: 'Device credentials' }).textContent()).toContain('1 active token');
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -3,6 +3,7 @@ import { DeviceTable } from './DeviceTable.js';
 import { FilterBar } from './FilterBar.js';
 import { FleetSummary } from './FleetSummary.js';
 import { ImportDialog } from './ImportDialog.js';
+import { RegisterDeviceDialog } from './RegisterDeviceDialog.js';
 import { SavedViews } from './SavedViews.js';
 import { useFleetFilters } from './useFleetFilters.js';
 
@@ -14,6 +15,7 @@ export function FleetPage() {
         <h1>Fleet</h1>
         <div className="actions">
           <Requires role="OPERATOR">
+            <RegisterDeviceDialog />
             <ImportDialog />
           </Requires>
         </div>
