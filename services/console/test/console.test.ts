@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,6 +69,15 @@ describe('console', () => {
     await page.reload();
     await expect.poll(() => deviceCount(page).textContent()).toBe('1 device match');
     await expect.poll(() => rowsIn(page).locator('td:nth-child(2)').allTextContents()).toEqual([one.serial]);
+
+    // The filtered view exports as CSV in the import format.
+    await page.getByLabel('Search').fill('');
+    await expect.poll(() => deviceCount(page).textContent()).toBe(`${cameras.toLocaleString('en')} devices match`);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    const csv = (await readFile((await download.path())!, 'utf8')).trimEnd().split('\n');
+    expect(csv).toHaveLength(cameras + 1);
+    expect(csv[0]).toMatch(/^serial,controller_id,name,model,kind,/);
+    expect(csv.slice(1).every((line) => line.includes(',CAMERA,'))).toBe(true);
 
     // Clicking a count in the summary filters by it too.
     await page.getByRole('button', { name: 'Clear filters' }).click();

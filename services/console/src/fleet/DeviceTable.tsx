@@ -6,6 +6,7 @@ import { DEVICES, toDeviceFilter, type DeviceRow, type DeviceSortField, type Dev
 import { gql } from '../lib/graphql.js';
 import { formatAgo, formatCount, humanize } from '../ui/format.js';
 import { ErrorNote } from '../ui/Panel.js';
+import { ExportButton } from './ExportButton.js';
 import type { FleetFilters } from './filters.js';
 
 const PAGE = 200;
@@ -89,7 +90,15 @@ export function DeviceTable({ filters, onChange }: { filters: FleetFilters; onCh
           {query.isPending ? 'Loading devices…' : `${formatCount(total)} device${total === 1 ? '' : 's'} match`}
           {query.isFetching && !query.isPending ? ' · updating…' : ''}
         </span>
-        {total > 0 && <span className="muted small">Loaded {formatCount(rows.length)} of {formatCount(total)}; scroll for more</span>}
+        <span>
+          {total > 0 && (
+            <span className="muted small">
+              Loaded {formatCount(rows.length)} of {formatCount(total)}
+              {hasMore ? '; scroll for more' : ''}{' '}
+            </span>
+          )}
+          <ExportButton filters={filters} total={total} />
+        </span>
       </div>
       <ErrorNote error={query.error} />
       <div className="table-scroll" ref={scrollRef} style={{ height: 'max(22rem, calc(100vh - 30rem))' }}>
