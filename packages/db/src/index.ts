@@ -2,3 +2,5 @@ export { createDb, type Db } from './client.js';
 export * from './admin.js';
 export * from './generated/client.js';
 export * from './sql/devices.js';
+export * from './sql/pool.js';
+export * from './sql/device-search.js';

@@ -12,7 +12,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Config } from '@warden/config';
 import { authenticate, type CoreDeps } from '@warden/core';
-import type { Db } from '@warden/db';
+import type { Db, SqlPool } from '@warden/db';
 import { checkReadiness, createMetrics, httpDuration, once, type DependencyCheck, type Logger, type Redis } from '@warden/runtime';
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import { bearer, type ApiServices, type GraphQLContext } from './context.js';
@@ -25,6 +25,7 @@ import { buildSchema } from './graphql/schema.js';
 export interface ApiOptions {
   config: Config;
   db: Db;
+  sql: SqlPool;
   redis: Redis;
   log: Logger;
   /** Extra readiness checks (e.g. Kafka when a feature uses it). */
@@ -50,8 +51,8 @@ function clientIp(req: Request): string | null {
 
 /** Builds the API (Express + Apollo + graphql-ws) without listening, so tests drive it in-process. */
 export async function buildApi(opts: ApiOptions): Promise<Api> {
-  const { config, db, redis, log } = opts;
-  const deps: CoreDeps = { db, config };
+  const { config, db, sql, redis, log } = opts;
+  const deps: CoreDeps = { db, sql, config };
   const schema = opts.schema ?? buildSchema();
   const services: ApiServices = {
     loginLimiter: new LoginLimiter(redis, config.redisPrefix, {

@@ -86,7 +86,7 @@ describe('devices query', () => {
     const counting = api.db.$extends({ query: { $allOperations: ({ args, query }) => (queries++, query(args)) } });
     const { buildApi } = await import('../src/app.js');
     const { createLogger } = await import('@warden/runtime');
-    const app2 = await buildApi({ config: api.config, db: counting as never, redis: api.redis, log: createLogger('t', 'silent') });
+    const app2 = await buildApi({ config: api.config, db: counting as never, sql: api.sql, redis: api.redis, log: createLogger('t', 'silent') });
     const port = await app2.listen(0, '127.0.0.1');
     const token = operator;
     queries = 0;

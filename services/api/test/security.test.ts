@@ -177,7 +177,7 @@ describe('health, readiness and metrics', () => {
     const config = testConfig({ DATABASE_URL: database.url });
     const deadRedis = createRedis('redis://127.0.0.1:1', { forRequests: true, lazyConnect: true, retryStrategy: () => null });
     deadRedis.on('error', () => {});
-    const broken = await buildApi({ config, db: database.db, redis: deadRedis, log: createLogger('t', 'silent') });
+    const broken = await buildApi({ config, db: database.db, sql: database.sql, redis: deadRedis, log: createLogger('t', 'silent') });
     const port = await broken.listen(0, '127.0.0.1');
     try {
       const res = await fetch(`http://127.0.0.1:${port}/ready`);

@@ -157,7 +157,10 @@ export async function importDevices(
     }
     const results = await upsertDevices(deps.db, rows);
     written += rows.length;
-    for (const r of results) r.inserted ? created++ : updated++;
+    for (const r of results) {
+      if (r.inserted) created++;
+      else updated++;
+    }
   }
 
   errors.sort((a, b) => a.line - b.line);

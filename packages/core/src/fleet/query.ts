@@ -1,4 +1,4 @@
-import type { Device, Prisma } from '@warden/db';
+import { countDevicesSql, searchDevicesSql, type Device, type DeviceSortColumn, type DeviceSqlFilter, type Prisma } from '@warden/db';
 import { requireRole, type Actor } from '../auth/roles.js';
 import type { CoreDeps } from '../context.js';
 import { ValidationError } from '../errors.js';
@@ -80,12 +80,12 @@ export function deviceWhere(f: DeviceFilter = {}): Prisma.DeviceWhereInput {
   return and.length ? { AND: and } : {};
 }
 
-const SORT: Record<DeviceSortField, keyof Device> = {
+const SORT: Record<DeviceSortField, DeviceSortColumn> = {
   NAME: 'name',
   SERIAL: 'serial',
-  LAST_SEEN: 'lastSeenAt',
-  FIRMWARE: 'firmwareKey',
-  CREATED: 'createdAt',
+  LAST_SEEN: 'last_seen_at',
+  FIRMWARE: 'firmware_key',
+  CREATED: 'created_at',
 };
 
 export interface Page<T> {
@@ -96,20 +96,60 @@ export interface Page<T> {
   endCursor: string | null;
 }
 
-export function encodeCursor(id: string): string {
-  return Buffer.from(`d:${id}`).toString('base64url');
+const SORT_VALUE: Record<DeviceSortColumn, (d: Device) => string | null> = {
+  name: (d) => d.name,
+  serial: (d) => d.serial,
+  last_seen_at: (d) => d.lastSeenAt?.toISOString() ?? null,
+  firmware_key: (d) => d.firmwareKey,
+  created_at: (d) => d.createdAt.toISOString(),
+};
+
+/** An opaque keyset cursor: the sort field, its value and the id of the last row seen. */
+export function encodeCursor(device: Device, field: DeviceSortField = 'NAME'): string {
+  return Buffer.from(JSON.stringify([field, SORT_VALUE[SORT[field]](device), device.id])).toString('base64url');
 }
 
-export function decodeCursor(cursor: string, field = 'after'): string {
-  const raw = Buffer.from(cursor, 'base64url').toString();
-  const id = raw.startsWith('d:') ? raw.slice(2) : '';
-  if (!/^[0-9a-f-]{36}$/.test(id)) throw new ValidationError(`${field}: not a cursor from this API`, field);
-  return id;
+export function decodeCursor(cursor: string, field: DeviceSortField, name = 'after'): { value: string | null; id: string } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString());
+  } catch {
+    parsed = null;
+  }
+  const ok =
+    Array.isArray(parsed) && parsed.length === 3 && parsed[0] === field &&
+    (parsed[1] === null || typeof parsed[1] === 'string') && typeof parsed[2] === 'string' && /^[0-9a-f-]{36}$/.test(parsed[2]);
+  if (!ok) throw new ValidationError(`${name}: not a cursor from this API for this sort order`, name);
+  const [, value, id] = parsed as [string, string | null, string];
+  return { value, id };
 }
+
+/** Validates a filter and resolves firmware bounds to sort keys, for the SQL search. */
+export function resolveFilter(f: DeviceFilter = {}): DeviceSqlFilter {
+  const q = f.search?.trim();
+  if (q && q.length > 100) throw new ValidationError('search: at most 100 characters', 'search');
+  const uuids = (ids: string[] | undefined, field: string) => {
+    if (ids?.some((id) => !UUID.test(id))) throw new ValidationError(`${field}: not a valid id`, field);
+    return ids;
+  };
+  return {
+    ...f,
+    ids: uuids(f.ids, 'ids'),
+    modelIds: uuids(f.modelIds, 'modelIds'),
+    segmentIds: uuids(f.segmentIds, 'segmentIds'),
+    siteIds: uuids(f.siteIds, 'siteIds'),
+    firmwareKeyAtLeast: f.firmwareAtLeast ? versionKey(f.firmwareAtLeast, 'firmwareAtLeast') : undefined,
+    firmwareKeyBelow: f.firmwareBelow ? versionKey(f.firmwareBelow, 'firmwareBelow') : undefined,
+    search: q || undefined,
+  };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * One page of devices matching `filter`, in a stable order (the sort field, then id), with
- * cursor pagination: pass the previous page's `endCursor` as `after`.
+ * keyset pagination: pass the previous page's `endCursor` as `after`. Runs as one indexed SQL
+ * query (this is the registry's hottest read).
  */
 export async function searchDevices(
   deps: CoreDeps,
@@ -122,34 +162,27 @@ export async function searchDevices(
     throw new ValidationError(`first: must be between 0 and ${max}`, 'first');
   }
   const order = args.orderBy ?? { field: 'NAME', direction: 'ASC' };
-  const dir = order.direction === 'DESC' ? 'desc' : 'asc';
-  const sortKey = SORT[order.field];
-  const orderBy: Prisma.DeviceOrderByWithRelationInput[] = [
-    sortKey === 'lastSeenAt' || sortKey === 'firmwareKey'
-      ? { [sortKey]: { sort: dir, nulls: 'last' } }
-      : { [sortKey]: dir },
-    { id: dir },
-  ];
-  const afterId = args.after ? decodeCursor(args.after) : null;
-  const rows = await deps.db.device.findMany({
-    where: deviceWhere(args.filter),
-    orderBy,
-    take: args.first + 1,
-    ...(afterId ? { cursor: { id: afterId }, skip: 1 } : {}),
+  const after = args.after ? decodeCursor(args.after, order.field) : null;
+  const rows = await searchDevicesSql(deps.sql, {
+    filter: resolveFilter(args.filter),
+    sort: SORT[order.field],
+    desc: order.direction === 'DESC',
+    limit: args.first + 1,
+    after,
   });
   const nodes = rows.slice(0, args.first);
   return {
     nodes,
     hasNextPage: rows.length > args.first,
-    hasPreviousPage: afterId !== null,
-    startCursor: nodes[0] ? encodeCursor(nodes[0].id) : null,
-    endCursor: nodes.at(-1) ? encodeCursor(nodes.at(-1)!.id) : null,
+    hasPreviousPage: after !== null,
+    startCursor: nodes[0] ? encodeCursor(nodes[0], order.field) : null,
+    endCursor: nodes.at(-1) ? encodeCursor(nodes.at(-1)!, order.field) : null,
   };
 }
 
 export async function countDevices(deps: CoreDeps, actor: Actor, filter?: DeviceFilter): Promise<number> {
   requireRole(actor, 'VIEWER');
-  return deps.db.device.count({ where: deviceWhere(filter) });
+  return countDevicesSql(deps.sql, resolveFilter(filter));
 }
 
 export interface Bucket {

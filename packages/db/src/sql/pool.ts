@@ -1,0 +1,13 @@
+import pg from 'pg';
+
+export type SqlPool = pg.Pool;
+
+/**
+ * A plain `pg` pool for hot paths (device search, authentication, bulk writes) where Prisma's
+ * per-query overhead would dominate. `timestamp` columns hold UTC, as Prisma writes them.
+ */
+export function createSqlPool(connectionString: string, max = 10): SqlPool {
+  const types = new pg.TypeOverrides();
+  types.setTypeParser(1114, (s: string) => new Date(`${s.replace(' ', 'T')}Z`));
+  return new pg.Pool({ connectionString, max, types });
+}
