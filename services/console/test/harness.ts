@@ -40,13 +40,13 @@ export interface Stack {
 export async function startStack(opts: { scale: number }): Promise<Stack> {
   const [, database] = await Promise.all([ensureConsoleBuilt(), createTestDatabase()]);
   const config = testConfig({ DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: testRedisPrefix() });
-  const deps: CoreDeps = { db: database.db, config };
+  const deps: CoreDeps = { db: database.db, sql: database.sql, config };
   await seedDemoOffice(deps, SYSTEM_ACTOR, { scale: opts.scale, adminEmail: USERS.admin.email, adminPassword: USERS.admin.password });
   await createUser(deps, SYSTEM_ACTOR, { ...USERS.operator, name: 'Olive Operator', role: 'OPERATOR' });
   await createUser(deps, SYSTEM_ACTOR, { ...USERS.viewer, name: 'Vic Viewer', role: 'VIEWER' });
 
   const redis: Redis = createRedis(config.redisUrl, { forRequests: true });
-  const api: Api = await buildApi({ config, db: database.db, redis, log: createLogger('api', 'silent') });
+  const api: Api = await buildApi({ config, db: database.db, sql: database.sql, redis, log: createLogger('api', 'silent') });
   const port = await api.listen(0, '127.0.0.1');
   const browser = await launchChromium();
   mkdirSync(screenshotsDir, { recursive: true });
