@@ -7,6 +7,7 @@ import { SignInPage } from './auth/SignInPage.js';
 import { DevicePage } from './fleet/DevicePage.js';
 import { FleetPage } from './fleet/FleetPage.js';
 import { Shell } from './layout/Shell.js';
+import { PlacesPage } from './places/PlacesPage.js';
 import { Loading } from './ui/Panel.js';
 
 // Hash routing (`/#/devices/…`): the api serves the console as plain static files, so every deep
@@ -20,6 +21,7 @@ export function App() {
       <Shell>
         <Switch>
           <Route path="/" component={FleetPage} />
+          <Route path="/places" component={PlacesPage} />
           <Route path="/devices/:id">{(params) => <DevicePage id={params.id} />}</Route>
           {can('ADMIN') && <Route path="/audit" component={AuditPage} />}
           {can('ADMIN') && <Route path="/access" component={AccessPage} />}

@@ -170,6 +170,28 @@ describe('console', () => {
     await context.close();
   });
 
+  it('lists sites, segments and models with counts that open the filtered fleet; an operator adds a segment', async () => {
+    const { page, context, errors } = await newPage(stack);
+    await signIn(page, USERS.operator);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sites and models' }).click();
+    const segments = page.getByRole('table', { name: 'Network segments' });
+    await page.getByLabel('Segment name').fill('lab');
+    await page.getByLabel('CIDR').fill('10.99.0.0/24');
+    await page.getByRole('button', { name: 'Add segment' }).click();
+    await expect.poll(() => segments.textContent()).toContain('10.99.0.0/24');
+    expect(await stack.deps.db.segment.count({ where: { name: 'lab', cidr: '10.99.0.0/24' } })).toBe(1);
+    // Deleting is for admins only.
+    expect(await page.getByRole('button', { name: /Delete segment/ }).count()).toBe(0);
+    await shot(page, 'places');
+
+    const security = await stack.deps.db.segment.findFirstOrThrow({ where: { name: 'security' } });
+    const onIt = await stack.deps.db.device.count({ where: { segmentId: security.id } });
+    await segments.getByRole('row').filter({ hasText: 'security' }).getByRole('link').click();
+    await expect.poll(() => deviceCount(page).textContent()).toBe(`${onIt.toLocaleString('en')} devices match`);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('lets an admin search the audit log', async () => {
     const { page, context, errors } = await newPage(stack);
     const token = await tokenFor(stack, USERS.admin);
@@ -234,7 +256,7 @@ describe('console', () => {
     await rowsIn(page).first().locator('td:first-child a').click();
     await page.getByRole('region', { name: 'History' }).getByRole('table').waitFor();
     expect(await seriousA11yViolations(page)).toEqual([]);
-    for (const to of ['Audit log', 'Access']) {
+    for (const to of ['Sites and models', 'Audit log', 'Access']) {
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: to }).click();
       await page.getByRole('table').first().waitFor();
       expect(await seriousA11yViolations(page)).toEqual([]);

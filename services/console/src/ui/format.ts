@@ -19,8 +19,11 @@ export function formatAgo(iso: string | null | undefined, now = Date.now()): str
   return relative.format(Math.round(seconds / 86400), 'day');
 }
 
+const SPECIAL: Record<string, string> = { IOT: 'IoT', TV: 'TV' };
+
 /** ENUM_VALUE → "Enum value". */
 export function humanize(value: string): string {
+  if (SPECIAL[value]) return SPECIAL[value];
   const s = value.toLowerCase().replaceAll('_', ' ');
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
