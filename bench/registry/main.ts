@@ -37,7 +37,7 @@ export async function run(): Promise<void> {
   const config = testConfig({ DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: testRedisPrefix(), API_RATE_LIMIT: '1000000' });
   const deps = { db: database.db, sql: database.sql, config };
   const site = await createSite(deps, SYSTEM_ACTOR, { code: 'hq', name: 'HQ' });
-  const segments = [];
+  const segments: { id: string }[] = [];
   for (let s = 0; s < 8; s++) segments.push(await createSegment(deps, SYSTEM_ACTOR, { siteId: site.id, name: `seg-${s}`, cidr: `10.${20 + s}.0.0/16`, zone: 'IOT' }));
   const light = await createDeviceModel(deps, SYSTEM_ACTOR, { vendor: 'Lumen', name: 'A19', kind: 'LIGHT' });
   await createDeviceModel(deps, SYSTEM_ACTOR, { vendor: 'Vigil', name: 'C200', kind: 'CAMERA' });
@@ -58,7 +58,7 @@ export async function run(): Promise<void> {
     criticality: 'LOW', owner: null, status: 'PROVISIONING', attributes: {},
   }));
   t = performance.now();
-  await upsertDevices(database.db, raw);
+  await upsertDevices(database.sql, raw);
   const rawMs = performance.now() - t;
   await database.db.device.deleteMany({ where: { serial: { startsWith: 'RAW-' } } });
   await database.db.$executeRawUnsafe('VACUUM ANALYZE devices');

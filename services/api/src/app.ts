@@ -108,7 +108,7 @@ export async function buildApi(opts: ApiOptions): Promise<Api> {
         const ip = (ctx.extra as { request?: { socket?: { remoteAddress?: string } } }).request?.socket?.remoteAddress ?? null;
         const requestId = randomUUID();
         const actor = token ? await authenticate(deps, token, { ip, requestId }) : null;
-        return { deps, actor, token, loaders: createLoaders(db), requestId, ip, userAgent: null, services };
+        return { deps, actor, token, loaders: createLoaders(db, sql), requestId, ip, userAgent: null, services };
       },
       onConnect: async (ctx) => {
         const params = (ctx.connectionParams ?? {}) as { authorization?: string; Authorization?: string };
@@ -159,7 +159,7 @@ export async function buildApi(opts: ApiOptions): Promise<Api> {
         const ip = clientIp(req);
         const requestId = res.locals.requestId as string;
         const actor = token ? await authenticate(deps, token, { ip, requestId }) : null;
-        return { deps, actor, token, loaders: createLoaders(db), requestId, ip, userAgent: req.header('user-agent') ?? null, services };
+        return { deps, actor, token, loaders: createLoaders(db, sql), requestId, ip, userAgent: req.header('user-agent') ?? null, services };
       },
     }),
   );
