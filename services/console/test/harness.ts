@@ -6,7 +6,7 @@ import { buildApi, type Api } from '@warden/api';
 import { SYSTEM_ACTOR, createUser, seedDemoOffice, type CoreDeps } from '@warden/core';
 import { createLogger, createRedis, type Redis } from '@warden/runtime';
 import { TEST_REDIS_URL, createTestDatabase, testConfig, testRedisPrefix, type TestDatabase } from '@warden/testing';
-import { ensureConsoleBuilt } from './build.js';
+import { ensureConsoleBuilt } from '../scripts/build.js';
 
 export const screenshotsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../screenshots');
 

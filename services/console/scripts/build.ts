@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
 const stamp = path.join(dist, '.build-stamp');
-const SOURCES = ['src', 'index.html', 'ide.html', 'vite.config.ts', 'package.json'];
+const SOURCES = ['src', 'index.html', 'ide.html', 'vite.config.ts', 'package.json', '../../package-lock.json'];
 
 function newestMtime(p: string): number {
   const s = statSync(p);
@@ -26,11 +26,18 @@ export async function ensureConsoleBuilt(): Promise<{ built: boolean; ms: number
   if (existsSync(stamp) && statSync(stamp).mtimeMs >= newest) return { built: false, ms: 0 };
   const scratch = path.join(root, `.dist-${process.pid}`);
   const vite = path.join(root, '../../node_modules/.bin/vite');
-  await promisify(execFile)(vite, ['build', '--outDir', scratch, '--emptyOutDir', '--logLevel', 'warn'], { cwd: root, env: { ...process.env, NODE_ENV: 'production' } });
+  await promisify(execFile)(vite, ['build', '--outDir', scratch, '--emptyOutDir', '--logLevel', 'warn'], { cwd: root });
   writeFileSync(path.join(scratch, '.build-stamp'), new Date().toISOString());
   const old = `${dist}.old-${process.pid}`;
   if (existsSync(dist)) renameSync(dist, old);
   renameSync(scratch, dist);
   rmSync(old, { recursive: true, force: true });
   return { built: true, ms: Date.now() - started };
+}
+
+// `node --import tsx services/console/scripts/build.ts`: what `npm start` and `npm test` run (through
+// scripts/bootstrap.sh) so the api always serves a console built from the current sources.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { built, ms } = await ensureConsoleBuilt();
+  if (built) console.log(`\x1b[36m[bootstrap]\x1b[0m built the console in ${(ms / 1000).toFixed(1)} s`);
 }
