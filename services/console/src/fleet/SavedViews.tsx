@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useAuth } from '../auth/AuthContext.js';
-import { loadViews, parseFilters, serializeFilters, storeViews, type FleetFilters, type SavedView } from './filters.js';
+import { parseFilters, serializeFilters, type FleetFilters } from './filters.js';
+import { loadViews, storeViews, type SavedView } from './views.js';
 
 /** Named filter + sort combinations, kept per user in this browser. */
 export function SavedViews({ filters, onApply }: { filters: FleetFilters; onApply: (f: FleetFilters) => void }) {
