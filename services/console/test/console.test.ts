@@ -79,6 +79,14 @@ describe('console', () => {
     expect(csv[0]).toMatch(/^serial,controller_id,name,model,kind,/);
     expect(csv.slice(1).every((line) => line.includes(',CAMERA,'))).toBe(true);
 
+    // A saved view brings the filter back.
+    await page.getByLabel('Save current view as').fill('All cameras');
+    await page.getByRole('button', { name: 'Save view' }).click();
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await expect.poll(() => deviceCount(page).textContent()).toBe('10,000 devices match');
+    await page.getByRole('group', { name: 'Saved views' }).getByRole('button', { name: 'All cameras', exact: true }).click();
+    await expect.poll(() => deviceCount(page).textContent()).toBe(`${cameras.toLocaleString('en')} devices match`);
+
     // Clicking a count in the summary filters by it too.
     await page.getByRole('button', { name: 'Clear filters' }).click();
     await page.getByRole('region', { name: 'By status' }).getByRole('button', { name: /Active/ }).click();
