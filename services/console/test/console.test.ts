@@ -287,5 +287,12 @@ describe('console', () => {
     await expect.poll(() => page.locator('.result-window').textContent(), { timeout: 20_000 }).toMatch(new RegExp(`"totalCount":\\s*${cameras}`));
     await shot(page, 'ide');
     await context.close();
+
+    // Signed in to the console, the IDE link opens the IDE already authenticated as that user.
+    const second = await newPage(stack);
+    await signIn(second.page, USERS.operator);
+    await second.page.getByRole('link', { name: 'GraphQL IDE' }).click();
+    await expect.poll(() => second.page.getByRole('status').first().textContent()).toMatch(/^Authenticated/);
+    await second.context.close();
   });
 });
