@@ -118,7 +118,7 @@ describe('console', () => {
     await context.close();
   });
 
-  it('shows a viewer no buttons that change anything, and no audit log', async () => {
+  it('shows a viewer no buttons that change anything and no audit log; signing out ends the session', async () => {
     const { page, context, errors } = await newPage(stack);
     await signIn(page, USERS.viewer);
     await expect.poll(() => deviceCount(page).textContent()).toBe('10,000 devices match');
@@ -136,6 +136,17 @@ describe('console', () => {
     // The audit page is not there for a viewer, even by address.
     await page.goto('/#/audit');
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Not found');
+
+    // Signing out ends the session on the server too: the old token is refused.
+    const token = await page.evaluate(() => sessionStorage.getItem('warden.token'));
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Sign in to Warden');
+    const res = await fetch(`${stack.baseUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: '{ me { name } }' }),
+    });
+    expect(((await res.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('UNAUTHENTICATED');
     expect(errors).toEqual([]);
     await context.close();
   });
