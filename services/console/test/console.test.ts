@@ -151,6 +151,23 @@ describe('console', () => {
     await context.close();
   });
 
+  it('returns to the sign-in page, saying why, when the session is revoked elsewhere', async () => {
+    const { page, context, errors } = await newPage(stack);
+    await signIn(page, USERS.viewer);
+    await expect.poll(() => deviceCount(page).textContent()).toBe('10,000 devices match');
+    const token = await page.evaluate(() => sessionStorage.getItem('warden.token'));
+    await fetch(`${stack.baseUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: 'mutation { logout }' }),
+    });
+    await page.getByLabel('Kind', { exact: true }).selectOption('LIGHT');
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Sign in to Warden');
+    expect(await page.getByRole('status').textContent()).toBe('Your session has ended. Sign in again.');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('lets an operator import a CSV file with a per-row error report, and register a device', async () => {
     const { page, context, errors } = await newPage(stack);
     await signIn(page, USERS.operator);
