@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Request } from 'express';
@@ -129,6 +130,8 @@ export async function buildApi(opts: ApiOptions): Promise<Api> {
     csrfPrevention: true,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      // Responses are per-user and never cached: skip the per-field cache-hint bookkeeping.
+      ApolloServerPluginCacheControlDisabled(),
       costLimitPlugin(() => schema, config.graphql.maxCost),
       {
         async serverWillStart() {

@@ -33,23 +33,7 @@ export const MAX_IMPORT_ROWS = 50_000;
 /** Rows per UNNEST statement: big enough to be fast, small enough to keep one statement's memory modest. */
 const CHUNK = 5_000;
 
-interface Stored {
-  serial: string;
-  controllerId: string;
-  name: string;
-  kind: string;
-  modelId: string;
-  firmwareVersion: string | null;
-  segmentId: string | null;
-  ip: string | null;
-  mac: string | null;
-  tags: string[];
-  location: string | null;
-  criticality: string;
-  owner: string | null;
-  status: string;
-  attributes: unknown;
-}
+type Stored = DeviceUpsertRow;
 
 /**
  * Registers or updates many devices from a CSV or JSON file in one call. Every row is validated on
@@ -127,7 +111,7 @@ export async function importDevices(
       devicesBySerial(deps.sql, chunk.map((c) => c.row.serial)),
       controllerOwners(deps.sql, chunk.map((c) => c.row.controllerId ?? c.row.serial)),
     ]);
-    const bySerial = new Map(existing.map((d) => [d.serial, d as Stored]));
+    const bySerial = new Map<string, Stored>(existing.map((d) => [d.serial, d]));
 
     const rows: DeviceUpsertRow[] = [];
     for (const c of chunk) {
@@ -183,7 +167,7 @@ function merge(
   resolved: { controllerId: string; modelId: string; kind: string; segmentId: string | null },
 ): DeviceUpsertRow {
   const firmwareVersion = row.firmwareVersion ?? cur?.firmwareVersion ?? null;
-  const curAttrs = (cur?.attributes ?? {}) as Record<string, unknown>;
+  const curAttrs = cur?.attributes ?? {};
   return {
     serial: row.serial,
     controllerId: resolved.controllerId,

@@ -1,34 +1,19 @@
-import { countDevicesSql, searchDevicesSql, type Device, type DeviceSortColumn, type DeviceSqlFilter, type Prisma } from '@warden/db';
+import { countDevicesSql, fleetCountsSql, searchDevicesSql, type FleetCountRow, type Device, type DeviceSortColumn, type DeviceSqlFilter, type Prisma } from '@warden/db';
 import { requireRole, type Actor } from '../auth/roles.js';
 import type { CoreDeps } from '../context.js';
 import { ValidationError } from '../errors.js';
 import { firmwareKey } from './firmware-version.js';
 
-export interface DeviceFilter {
-  ids?: string[];
-  kinds?: string[];
-  modelIds?: string[];
-  /** Exact firmware version(s). */
-  firmwareVersions?: string[];
+/**
+ * The registry filter as callers write it: the SQL filter's fields, with firmware bounds given as
+ * versions ("firmware below 2.0") rather than sort keys.
+ */
+export type DeviceFilter = Omit<DeviceSqlFilter, 'firmwareKeyAtLeast' | 'firmwareKeyBelow'> & {
   /** Firmware at or above this version. */
   firmwareAtLeast?: string;
   /** Firmware strictly below this version. */
   firmwareBelow?: string;
-  segmentIds?: string[];
-  siteIds?: string[];
-  /** Devices carrying every one of these tags. */
-  tags?: string[];
-  /** Devices carrying at least one of these tags. */
-  anyTags?: string[];
-  statuses?: string[];
-  criticalities?: string[];
-  lastSeenBefore?: Date;
-  lastSeenAfter?: Date;
-  neverSeen?: boolean;
-  otaCapable?: boolean;
-  /** Free text over name, serial, controller id, location, owner, MAC and IP. */
-  search?: string;
-}
+};
 
 export type DeviceSortField = 'NAME' | 'SERIAL' | 'LAST_SEEN' | 'FIRMWARE' | 'CREATED';
 export interface DeviceOrder {
@@ -199,28 +184,23 @@ export interface FleetSummary {
   byFirmware: { modelId: string; version: string | null; count: number }[];
 }
 
-/** Counts of the (filtered) fleet by kind, status, model, segment and firmware, in parallel. */
+/** Counts of the (filtered) fleet by kind, status, model, segment and firmware, in one scan. */
 export async function fleetSummary(deps: CoreDeps, actor: Actor, filter?: DeviceFilter): Promise<FleetSummary> {
   requireRole(actor, 'VIEWER');
-  const where = deviceWhere(filter);
-  const db = deps.db;
-  const [total, kind, status, model, segment, firmware] = await Promise.all([
-    db.device.count({ where }),
-    db.device.groupBy({ by: ['kind'], where, _count: { _all: true } }),
-    db.device.groupBy({ by: ['status'], where, _count: { _all: true } }),
-    db.device.groupBy({ by: ['modelId'], where, _count: { _all: true } }),
-    db.device.groupBy({ by: ['segmentId'], where, _count: { _all: true } }),
-    db.device.groupBy({ by: ['modelId', 'firmwareVersion', 'firmwareKey'], where, _count: { _all: true } }),
-  ]);
-  const desc = (a: Bucket, b: Bucket) => b.count - a.count || String(a.key).localeCompare(String(b.key));
+  const rows = await fleetCountsSql(deps.sql, resolveFilter(filter));
+  const dim = (d: string) => rows.filter((r) => r.dim === d);
+  const buckets = (d: string) =>
+    dim(d)
+      .map((r) => ({ key: r.key, count: r.count }))
+      .sort((a, b) => b.count - a.count || String(a.key).localeCompare(String(b.key)));
   return {
-    total,
-    byKind: kind.map((r) => ({ key: r.kind, count: r._count._all })).sort(desc),
-    byStatus: status.map((r) => ({ key: r.status, count: r._count._all })).sort(desc),
-    byModel: model.map((r) => ({ key: r.modelId, count: r._count._all })).sort(desc),
-    bySegment: segment.map((r) => ({ key: r.segmentId, count: r._count._all })).sort(desc),
-    byFirmware: firmware
-      .sort((a, b) => a.modelId.localeCompare(b.modelId) || String(b.firmwareKey).localeCompare(String(a.firmwareKey)))
-      .map((r) => ({ modelId: r.modelId, version: r.firmwareVersion, count: r._count._all })),
+    total: dim('total')[0]?.count ?? 0,
+    byKind: buckets('kind'),
+    byStatus: buckets('status'),
+    byModel: buckets('model'),
+    bySegment: buckets('segment'),
+    byFirmware: (dim('firmware') as (FleetCountRow & { fkey: string | null })[])
+      .sort((a, b) => a.modelId!.localeCompare(b.modelId!) || String(b.fkey).localeCompare(String(a.fkey)))
+      .map((r) => ({ modelId: r.modelId!, version: r.version, count: r.count })),
   };
 }

@@ -11,7 +11,9 @@ export interface DeviceSqlFilter {
   firmwareKeyBelow?: string;
   segmentIds?: string[];
   siteIds?: string[];
+  /** Devices carrying every one of these tags. */
   tags?: string[];
+  /** Devices carrying at least one of these tags. */
   anyTags?: string[];
   statuses?: string[];
   criticalities?: string[];
@@ -19,6 +21,7 @@ export interface DeviceSqlFilter {
   lastSeenAfter?: Date;
   neverSeen?: boolean;
   otaCapable?: boolean;
+  /** Free text over name, serial, controller id, location, owner, MAC and IP. */
   search?: string;
 }
 
@@ -94,4 +97,33 @@ export async function countDevicesSql(pool: SqlPool, filter: DeviceSqlFilter): P
   const { sql, params } = deviceWhereSql(filter);
   const { rows } = await pool.query({ text: `SELECT count(*)::int AS n FROM devices d ${sql}`, values: params });
   return (rows[0] as { n: number }).n;
+}
+
+export interface FleetCountRow {
+  dim: 'total' | 'kind' | 'status' | 'model' | 'segment' | 'firmware';
+  key: string | null;
+  modelId: string | null;
+  version: string | null;
+  count: number;
+}
+
+/** Counts by kind, status, model, segment and (model, firmware) in ONE scan (GROUPING SETS). */
+export async function fleetCountsSql(pool: SqlPool, filter: DeviceSqlFilter): Promise<FleetCountRow[]> {
+  const { sql, params } = deviceWhereSql(filter);
+  const { rows } = await pool.query({
+    text: `SELECT CASE
+               WHEN GROUPING(d.kind) = 0 THEN 'kind'
+               WHEN GROUPING(d.status) = 0 THEN 'status'
+               WHEN GROUPING(d.firmware_version) = 0 THEN 'firmware'
+               WHEN GROUPING(d.model_id) = 0 THEN 'model'
+               WHEN GROUPING(d.segment_id) = 0 THEN 'segment'
+               ELSE 'total' END AS dim,
+             COALESCE(d.kind::text, d.status::text, d.segment_id::text, d.model_id::text) AS key,
+             d.model_id::text AS "modelId", d.firmware_version AS version, max(d.firmware_key) AS fkey,
+             count(*)::int AS count
+           FROM devices d ${sql}
+           GROUP BY GROUPING SETS ((d.kind), (d.status), (d.model_id), (d.segment_id), (d.model_id, d.firmware_version), ())`,
+    values: params,
+  });
+  return rows as FleetCountRow[];
 }
