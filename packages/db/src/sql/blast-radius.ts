@@ -3,6 +3,10 @@
  * the contact graph lives. Builders return text and bind parameters; nothing is interpolated
  * from input. Tables: `devices`, `device_models`, `device_contacts`, `advisories`,
  * `advisory_affected`.
+ *
+ * Run it on a connection with `jit = off`: the recursive CTE's cost estimate trips JIT compilation,
+ * which costs more than the query. Indexes it relies on: `device_contacts (device_id)`,
+ * `device_contacts (peer_device_id)` (or `(peer_ip)` and `devices (ip)` with `peerBy: 'ip'`).
  */
 
 export interface BlastRadiusSqlOptions {
@@ -55,27 +59,34 @@ function ctes(o: BlastRadiusSqlOptions, values: unknown[]): string {
     `(${key} IS NOT NULL AND (aa.introduced_key IS NULL OR ${key} >= aa.introduced_key)
       AND CASE WHEN aa.fixed_key IS NOT NULL THEN ${key} < aa.fixed_key
                WHEN aa.last_affected_key IS NOT NULL THEN ${key} <= aa.last_affected_key ELSE true END)`;
-  // Neighbours of w.device_id in both directions; each branch can use an index on device_contacts.
+  // Neighbours of the frontier in both directions; each branch can use an index on device_contacts.
   const neighbours =
     o.peerBy === 'device_id'
-      ? `SELECT c.peer_device_id AS id FROM device_contacts c WHERE c.device_id = w.device_id AND c.peer_device_id IS NOT NULL${since}
+      ? `SELECT c.peer_device_id AS id FROM device_contacts c WHERE c.device_id = ANY(w.frontier) AND c.peer_device_id IS NOT NULL${since}
          UNION ALL
-         SELECT c.device_id FROM device_contacts c WHERE c.peer_device_id = w.device_id${since}`
-      : `SELECT p.id FROM device_contacts c JOIN devices p ON p.ip = c.peer_ip WHERE c.device_id = w.device_id${since}
+         SELECT c.device_id FROM device_contacts c WHERE c.peer_device_id = ANY(w.frontier)${since}`
+      : `SELECT p.id FROM device_contacts c JOIN devices p ON p.ip = c.peer_ip WHERE c.device_id = ANY(w.frontier)${since}
          UNION ALL
-         SELECT c.device_id FROM devices me JOIN device_contacts c ON c.peer_ip = me.ip WHERE me.id = w.device_id${since}`;
+         SELECT c.device_id FROM devices me JOIN device_contacts c ON c.peer_ip = me.ip WHERE me.id = ANY(w.frontier)${since}`;
   return `
 WITH RECURSIVE
 compromised AS (
   SELECT d.id, d.segment_id, d.model_id, d.firmware_key, d.firmware_version FROM devices d WHERE d.id = ANY(${ids}::uuid[])
 ),
-walk(device_id, hops) AS (
-  SELECT id, 0 FROM compromised
-  UNION
-  SELECT n.id, w.hops + 1 FROM walk w CROSS JOIN LATERAL (${neighbours}) n WHERE w.hops < ${hops}
+-- Breadth-first, one row per hop: the frontier and everything seen so far. Each device is expanded
+-- once (a row-per-device walk would re-expand devices reached again at a larger hop count).
+walk(hops, frontier, visited) AS (
+  SELECT 0, array_agg(id), array_agg(id) FROM compromised
+  UNION ALL
+  SELECT w.hops + 1, n.ids, w.visited || n.ids
+  FROM walk w
+  CROSS JOIN LATERAL (
+    SELECT array_agg(x.id) AS ids FROM ((${neighbours}) EXCEPT SELECT unnest(w.visited)) x
+  ) n
+  WHERE w.hops < ${hops} AND n.ids IS NOT NULL
 ),
 reached AS (
-  SELECT device_id, min(hops) AS hops FROM walk GROUP BY device_id HAVING min(hops) > 0
+  SELECT unnest(frontier) AS device_id, hops FROM walk WHERE hops > 0
 ),
 exploited AS (
   SELECT DISTINCT aa.advisory_id FROM compromised d JOIN advisory_affected aa ON aa.model_id = d.model_id AND ${inRange('d.firmware_key')}
