@@ -1,5 +1,18 @@
 import ipaddr from 'ipaddr.js';
+import { z } from 'zod';
 import { parseCidr, parseIp } from './ip.js';
+
+/** An indicator as admins enter it (API input). */
+export const threatIntelInputSchema = z.strictObject({
+  value: z
+    .string()
+    .trim()
+    .refine((s) => parseCidr(s) !== null, 'must be an IPv4/IPv6 address or CIDR, e.g. 198.51.100.7 or 2001:db8::/32')
+    .refine((s) => (parseCidr(s)?.bits ?? 1) > 0, 'a /0 would match every address'),
+  label: z.string().max(200).optional(),
+  /** Feed or report it came from. */
+  source: z.string().max(200).optional(),
+});
 
 /** One indicator on the admins' threat-intel list. */
 export interface ThreatIntelEntry {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_DETECTION_CONFIG } from '../config.js';
 import { T0, device, flow, message } from '../test-fixtures.js';
-import { compileThreatIntel } from '../threat-intel.js';
+import { compileThreatIntel, threatIntelInputSchema } from '../threat-intel.js';
 import { evaluateThreatIntel } from './threat-intel.js';
 
 const matcher = compileThreatIntel([
@@ -57,5 +57,12 @@ describe('threat-intel destinations', () => {
     for (let i = 0; i < 10_000; i++) big.match(`45.${i & 127}.${i & 255}.9`);
     expect(performance.now() - started).toBeLessThan(1000);
     expect(big.match('45.1.2.3')?.entry.id).toBe('i258');
+  });
+
+  it('validates what admins enter', () => {
+    expect(threatIntelInputSchema.parse({ value: ' 203.0.113.0/24 ', label: 'botnet' })).toEqual({ value: '203.0.113.0/24', label: 'botnet' });
+    expect(threatIntelInputSchema.safeParse({ value: 'evil.example' }).error?.issues[0]?.message).toMatch(/must be an IPv4\/IPv6 address or CIDR/);
+    expect(threatIntelInputSchema.safeParse({ value: '0.0.0.0/0' }).error?.issues[0]?.message).toMatch(/would match every address/);
+    expect(threatIntelInputSchema.safeParse({ value: '10.0.0.0/8', severity: 'x' }).success).toBe(false);
   });
 });
