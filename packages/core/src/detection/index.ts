@@ -12,3 +12,4 @@ export * from './rules/auth-failures.js';
 export * from './rules/firmware-hash.js';
 export * from './rules/kind-policy.js';
 export * from './rules/segment-silence.js';
+export * from './from-telemetry.js';

@@ -5,3 +5,4 @@ export * from './parse.js';
 export * from './planner.js';
 export * from './run-state.js';
 export * from './webhook-signature.js';
+export * from './triggers.js';
