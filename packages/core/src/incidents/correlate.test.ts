@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { correlateAlert, correlationConfigSchema, forgetIncident, initialCorrelationState, type CorrelationAlert, type CorrelationDecision, type CorrelationState } from './correlate.js';
 import { incidentSeverity } from './severity.js';
+import { alertTimelineEntry } from './timeline.js';
 
 const T0 = Date.parse('2026-03-01T10:00:00Z');
 const config = correlationConfigSchema.parse({}); // 30 min
@@ -82,5 +83,18 @@ describe('incident severity', () => {
     expect(incidentSeverity({ alertSeverities: ['LOW'], deviceCount: 12, criticalDeviceCount: 1 })).toBe('CRITICAL');
     expect(incidentSeverity({ alertSeverities: ['HIGH'], deviceCount: 50, criticalDeviceCount: 5 })).toBe('CRITICAL');
     expect(incidentSeverity({ alertSeverities: ['LOW'], deviceCount: 1, criticalDeviceCount: 0, current: 'HIGH' })).toBe('HIGH');
+  });
+});
+
+describe('incident timeline', () => {
+  it('records an attached alert with what, where and when', () => {
+    const a = alert({ deviceId: 'd7' });
+    expect(alertTimelineEntry({ ...a, summary: 'contacted 12 internal peers' })).toEqual({
+      at: T0,
+      type: 'ALERT',
+      actor: 'system:detection',
+      summary: 'WORM_FAN_OUT (HIGH): contacted 12 internal peers',
+      data: { alertId: a.id, rule: 'WORM_FAN_OUT', severity: 'HIGH', deviceId: 'd7' },
+    });
   });
 });
