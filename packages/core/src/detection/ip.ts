@@ -49,3 +49,8 @@ export function isInternalIp(ip: Addr, internal: readonly Cidr[] = []): boolean 
   if (['private', 'loopback', 'linkLocal', 'uniqueLocal', 'carrierGradeNat'].includes(range)) return true;
   return internal.some((c) => cidrContains(c, ip));
 }
+
+/** Multicast, broadcast and unspecified addresses: local discovery (SSDP, mDNS), not a destination on the internet. */
+export function isLocalScope(ip: Addr): boolean {
+  return ['multicast', 'broadcast', 'unspecified'].includes(ip.range());
+}

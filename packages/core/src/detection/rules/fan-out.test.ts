@@ -56,6 +56,8 @@ describe('worm-like fan-out', () => {
       ...scan(20, 22, '10.3.0.').map((f) => ({ ...f, outbound: false })),
       ...scan(20, 22, '10.4.0.').map((f) => ({ ...f, protocol: 'icmp' as const })),
       ...Array.from({ length: 50 }, () => flow('10.5.0.1', 23)),
+      flow('239.255.255.250', 1900, { protocol: 'udp' }),
+      flow('255.255.255.255', 5555, { protocol: 'udp' }),
     ];
     expect(run([{ ts: T0, flows }]).alerts).toHaveLength(0);
   });

@@ -26,6 +26,10 @@ describe('a device kind talking somewhere it never should', () => {
     expect(check('LIGHT', ['192.168.1.10', '172.20.0.1', '10.1.1.1', 'fe80::1', 'fd12:3456::1', '169.254.1.1'])).toEqual([]);
   });
 
+  it('does not fire for local discovery: SSDP and mDNS multicast, broadcast (false positives)', () => {
+    expect(check('LIGHT', ['239.255.255.250', '224.0.0.251', 'ff02::c', 'ff02::fb', '255.255.255.255', '0.0.0.0'])).toEqual([]);
+  });
+
   it('does not restrict kinds that are not listed (a TV streams from the internet)', () => {
     expect(check('TV', ['93.184.216.34'])).toEqual([]);
   });

@@ -1,6 +1,6 @@
 import type { DetectionConfig } from '../config.js';
 import { dedupKey, stableId, windowBucket } from '../dedup.js';
-import { cidrContains, isInternalIp, parseCidr, parseIp, type Cidr } from '../ip.js';
+import { cidrContains, isInternalIp, isLocalScope, parseCidr, parseIp, type Cidr } from '../ip.js';
 import type { AlertDraft, DetectionEvent, DeviceFacts } from '../types.js';
 
 /** Compiled per-kind allow lists (CIDRs parsed once per configuration, not per message). */
@@ -29,7 +29,7 @@ export function evaluateKindPolicy(
   const destinations = new Map<string, Set<number>>();
   for (const flow of event.flows) {
     const ip = parseIp(flow.peer);
-    if (!ip || isInternalIp(ip, internal) || allow.some((c) => cidrContains(c, ip))) continue;
+    if (!ip || isInternalIp(ip, internal) || isLocalScope(ip) || allow.some((c) => cidrContains(c, ip))) continue;
     const ports = destinations.get(ip.toString()) ?? new Set();
     ports.add(flow.port);
     destinations.set(ip.toString(), ports);
