@@ -115,6 +115,16 @@ describe('playbook runs', () => {
     expect(statuses(done.run)['isolate-if-spreading']).toBe('SUCCEEDED');
   });
 
+  it('stops at an approval that times out even when the step would let a failure pass', () => {
+    const pb = parsePlaybook({ name: 'a', steps: [{ id: 'ok', type: 'require_approval', message: 'go?', timeout: '10m', onFailure: 'continue' }, { id: 'q', type: 'quarantine', targets: 'incident.devices' }] });
+    const run = startRun(planPlaybook(pb, incident(), resolved(), 'run-a', NOW), 'user:alice', NOW);
+    const waiting = advanceRun(run, incident(), NOW);
+    expect(waiting.action.kind).toBe('AWAIT_APPROVAL');
+    const late = advanceRun(waiting.run, incident(), NOW + 600_000);
+    expect(late.action).toEqual({ kind: 'DONE', status: 'FAILED' });
+    expect(statuses(late.run)).toEqual({ ok: 'FAILED', q: 'PENDING' });
+  });
+
   it('stops on cancel and stays canceled', () => {
     const { run } = work(startRun(plan, 'user:alice', NOW), { executed: [] });
     const canceled = applyRunEvent(run, { type: 'CANCELED', at: NOW, by: 'user:bob', reason: 'false positive' });

@@ -74,13 +74,14 @@ function clone(run: PlaybookRun): PlaybookRun {
   return { ...run, steps: run.steps.map((s) => ({ ...s })), log: [...run.log] };
 }
 
-function finishStep(run: PlaybookRun, s: RunStep, status: 'SUCCEEDED' | 'SKIPPED' | 'FAILED', now: number, actor: string, detail?: string) {
+/** Ends the current step; a failure stops the run when the step says so, or when `abort` (approvals: nobody approved what follows). */
+function finishStep(run: PlaybookRun, s: RunStep, status: 'SUCCEEDED' | 'SKIPPED' | 'FAILED', now: number, actor: string, detail?: string, abort = false) {
   s.status = status;
   s.finishedAt = now;
   s.deadline = null;
   s.retryAt = null;
   run.log.push({ at: now, stepId: s.plan.id, event: `STEP_${status}`, actor, detail });
-  if (status === 'FAILED' && s.plan.step.onFailure === 'abort') {
+  if (status === 'FAILED' && (abort || s.plan.step.onFailure === 'abort')) {
     run.status = 'FAILED';
     run.log.push({ at: now, stepId: null, event: 'RUN_FAILED', actor, detail: `step ${s.plan.id} failed` });
   } else {
@@ -157,7 +158,8 @@ export function advanceRun(prior: PlaybookRun, incident: IncidentSnapshot, now: 
       }
       case 'AWAITING_APPROVAL':
         if (now >= s.deadline!) {
-          finishStep(run, s, 'FAILED', now, ACTOR, 'approval timed out');
+          s.error = 'approval timed out';
+          finishStep(run, s, 'FAILED', now, ACTOR, s.error, true);
           continue;
         }
         run.status = 'AWAITING_APPROVAL';
@@ -238,12 +240,7 @@ export function applyRunEvent(prior: PlaybookRun, e: RunEvent): PlaybookRun {
       expect('AWAITING_APPROVAL');
       s.decidedBy = e.by;
       s.error = e.reason ?? 'rejected';
-      // A rejection stops the run whatever the step's onFailure says: nobody approved what follows.
-      s.status = 'FAILED';
-      s.finishedAt = e.at;
-      s.deadline = null;
-      run.status = 'FAILED';
-      run.log.push({ at: e.at, stepId: s.plan.id, event: 'STEP_REJECTED', actor: e.by, detail: e.reason });
+      finishStep(run, s, 'FAILED', e.at, e.by, `rejected${e.reason ? `: ${e.reason}` : ''}`, true);
       return run;
   }
 }
