@@ -4,4 +4,5 @@ export * from './generated/client.js';
 export * from './sql/devices.js';
 export * from './sql/pool.js';
 export * from './sql/device-search.js';
+export * from './sql/blast-radius.js';
 export * from './sql/ddi.js';

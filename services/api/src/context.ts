@@ -1,5 +1,6 @@
 import type { Actor, CoreDeps } from '@warden/core';
 import type { Loaders } from './loaders.js';
+import type { ActorCache } from './actor-cache.js';
 import type { LoginLimiter } from './rate-limit.js';
 import type { RolloutServices } from './graphql/rollouts/services.js';
 
@@ -20,6 +21,7 @@ export interface GraphQLContext {
 /** Process-wide services resolvers may use. Features add theirs here. */
 export interface ApiServices extends RolloutServices {
   loginLimiter: LoginLimiter;
+  actors: ActorCache;
 }
 
 /** `Authorization: Bearer <secret>` → secret, or null. */
