@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConflictError, ForbiddenError, SYSTEM_ACTOR, type Actor } from '@warden/core';
+import { ConflictError, ForbiddenError, type Actor } from '@warden/core';
 import {
   approveRollout,
   cancelRollout,

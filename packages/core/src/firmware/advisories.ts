@@ -1,4 +1,4 @@
-import type { Advisory, Prisma } from '@warden/db';
+import type { Prisma } from '@warden/db';
 import { audit } from '../audit/audit.js';
 import { requireRole, type Actor } from '../auth/roles.js';
 import type { CoreDeps } from '../context.js';

@@ -1,6 +1,6 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { ddi } from '@warden/contracts';
-import { isWardenError, type CoreDeps } from '@warden/core';
+import { isWardenError } from '@warden/core';
 import {
   ActionClosedError,
   NotCancelingError,
