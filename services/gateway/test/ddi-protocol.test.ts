@@ -211,4 +211,22 @@ describe('DDI protocol', () => {
     expect(registered).toMatchObject({ modelId: h.fleet.modelId, status: 'PROVISIONING' });
     expect((await fetch(fresh.base, { headers: { authorization: 'GatewayToken wrong' } })).status).toBe(401);
   });
+
+  it('tells a device to skip the install outside the maintenance window (download still allowed)', async () => {
+    const closedNow = new Date(Date.now() + 2 * 3600_000);
+    const start = `${String(closedNow.getUTCHours()).padStart(2, '0')}:00`;
+    const r = await createRollout(h.deps, SYSTEM_ACTOR, {
+      name: 'night only',
+      releaseId: h.fleet.releases.v110,
+      filter: { deviceIds: [h.fleet.devices[2]!.id] },
+      waves: [{ percent: 100 }],
+      requiresApproval: false,
+      maintenanceWindow: { start, durationMinutes: 30, timezone: 'UTC' },
+    });
+    await startRollout(h.deps, SYSTEM_ACTOR, r.id);
+    await evaluateRollout(h.deps, r.id);
+    const poll = (await outsider.poll()).body as { _links: { deploymentBase: { href: string } } };
+    const d = (await outsider.request('GET', poll._links.deploymentBase.href)).body as { deployment: Record<string, unknown> };
+    expect(d.deployment).toMatchObject({ download: 'forced', update: 'skip', maintenanceWindow: 'unavailable' });
+  });
 });
