@@ -58,7 +58,7 @@ export async function buildApi(opts: ApiOptions): Promise<Api> {
   const { config, db, sql, redis, log } = opts;
   const deps: CoreDeps = { db, sql, config };
   const schema = opts.schema ?? buildSchema();
-  const rollouts = await createRolloutServices(config, redis);
+  const rollouts = await createRolloutServices(config, redis, log);
   const services: ApiServices = {
     ...rollouts.services,
     loginLimiter: new LoginLimiter(redis, config.redisPrefix, {

@@ -25,6 +25,7 @@ export async function uploadArtifact(
 ): Promise<{ artifact: Artifact; created: boolean }> {
   requireRole(actor, 'OPERATOR');
   checkFilename(input.filename);
+  if (!deps.signer.keyId) deps.signer.signDigest(''); // no signing key: refuse before storing anything
   const stored = await deps.storage.put(input.body, deps.maxArtifactBytes);
   if (stored.size === 0) throw new ValidationError('the artifact is empty', 'file');
   return deps.db.$transaction(async (tx) => {

@@ -2,6 +2,7 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sig
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { ValidationError } from '../errors.js';
 
 /**
  * Signs artifacts with Ed25519. The signature covers the raw 32-byte SHA-256 digest of the file, so
@@ -45,4 +46,18 @@ export async function loadSigner(opts: { pem: string | undefined; file: string; 
     });
   }
   return signerFromKey(createPrivateKey(await readFile(opts.file)));
+}
+
+/**
+ * Stands in when no signing key is configured (production without FIRMWARE_SIGNING_KEY): the
+ * service starts, and uploads are refused with the reason instead of being stored unsigned.
+ */
+export function unavailableSigner(reason: string): ArtifactSigner {
+  return {
+    keyId: '',
+    publicKeyPem: '',
+    signDigest: () => {
+      throw new ValidationError(`artifacts cannot be signed: ${reason}`, 'file');
+    },
+  };
 }

@@ -1,7 +1,7 @@
 import type { Config } from '@warden/config';
 import type { JobQueue } from '@warden/contracts';
-import { LocalDiskStorage, loadSigner, type ArtifactSigner, type ArtifactStorage } from '@warden/core/firmware';
-import { createJobQueue, type Redis } from '@warden/runtime';
+import { LocalDiskStorage, loadSigner, unavailableSigner, type ArtifactSigner, type ArtifactStorage } from '@warden/core/firmware';
+import { createJobQueue, type Logger, type Redis } from '@warden/runtime';
 
 /** Firmware storage and signing, for uploads and releases. */
 export interface FirmwareServices {
@@ -18,12 +18,15 @@ export interface RolloutServices {
   evaluateDebounceMs: number;
 }
 
-export async function createRolloutServices(config: Config, redis: Redis): Promise<{ services: RolloutServices; close(): Promise<void> }> {
+export async function createRolloutServices(config: Config, redis: Redis, log: Logger): Promise<{ services: RolloutServices; close(): Promise<void> }> {
   const jobs = createJobQueue(redis, config.redisPrefix);
   const signer = await loadSigner({
     pem: config.firmware.signingKeyPem,
     file: config.firmware.signingKeyFile,
     createIfMissing: config.env !== 'production',
+  }).catch((err: Error) => {
+    log.error({ err }, 'no firmware signing key: uploads are refused until one is configured');
+    return unavailableSigner(err.message);
   });
   return {
     services: {
