@@ -4,6 +4,15 @@ import type { SqlPool } from './pool.js';
  * The DDI poll is the hottest path in Warden (every device, every few minutes, thousands per
  * second): it runs on a plain `pg` pool with named prepared statements, one round trip each.
  */
+/**
+ * The active statuses written into the statement (not a parameter), so the planner can use the
+ * partial index `update_actions_one_active_per_device`, which a parameter array cannot match.
+ */
+function activeList(active: readonly string[]): string {
+  if (!active.every((s) => /^[A-Z_]+$/.test(s))) throw new Error('bad action status');
+  return active.map((s) => `'${s}'`).join(', ');
+}
+
 export interface TokenRow {
   credential_id: string;
   device_id: string;
@@ -34,15 +43,15 @@ export interface PollRow {
 /** A device's one active action (statuses in `active`) and whether its attributes are wanted. */
 export async function pollView(pool: SqlPool, deviceId: string, active: readonly string[]): Promise<PollRow> {
   const r = await pool.query<PollRow>({
-    name: 'ddi_poll_view',
+    name: `ddi_poll_view_${active.length}`,
     text: `SELECT a.id AS action_id, a.status::text AS status, s.config_requested
              FROM (SELECT $1::uuid AS id) d
              LEFT JOIN ddi_controller_state s ON s.device_id = d.id
              LEFT JOIN LATERAL (
                SELECT id, status FROM update_actions
-                WHERE device_id = d.id AND status = ANY($2::"UpdateActionStatus"[]) ORDER BY id LIMIT 1
+                WHERE device_id = d.id AND status IN (${activeList(active)}) ORDER BY id LIMIT 1
              ) a ON true`,
-    values: [deviceId, active],
+    values: [deviceId],
   });
   return r.rows[0] ?? { action_id: null, status: null, config_requested: null };
 }
@@ -56,7 +65,7 @@ export interface TokenPollRow extends TokenRow {
 /** Token check and poll view in one round trip: a poll from a device whose token is not cached. */
 export async function pollViewByTokenHash(pool: SqlPool, tokenHash: string, active: readonly string[]): Promise<TokenPollRow | null> {
   const r = await pool.query<TokenPollRow>({
-    name: 'ddi_poll_by_token',
+    name: `ddi_poll_by_token_${active.length}`,
     text: `SELECT c.id AS credential_id, d.id AS device_id, d.controller_id, d.status::text AS status, c.revoked_at, c.expires_at,
                   a.id AS action_id, a.status::text AS action_status, s.config_requested
              FROM device_credentials c
@@ -64,10 +73,10 @@ export async function pollViewByTokenHash(pool: SqlPool, tokenHash: string, acti
              LEFT JOIN ddi_controller_state s ON s.device_id = d.id
              LEFT JOIN LATERAL (
                SELECT id, status FROM update_actions
-                WHERE device_id = d.id AND status = ANY($2::"UpdateActionStatus"[]) ORDER BY id LIMIT 1
+                WHERE device_id = d.id AND status IN (${activeList(active)}) ORDER BY id LIMIT 1
              ) a ON true
             WHERE c.token_hash = $1`,
-    values: [tokenHash, active],
+    values: [tokenHash],
   });
   return r.rows[0] ?? null;
 }
