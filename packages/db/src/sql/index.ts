@@ -1,0 +1,3 @@
+export * from './pool.js';
+export * from './telemetry.sql.js';
+export * from './telemetry-queries.sql.js';
