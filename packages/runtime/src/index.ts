@@ -5,3 +5,4 @@ export * from './health.js';
 export * from './shutdown.js';
 export * from './kafka.js';
 export * from './dev-kafka.js';
+export * from './topics.js';

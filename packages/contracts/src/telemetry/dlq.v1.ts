@@ -29,7 +29,8 @@ export interface TelemetryDlqRecord {
   credentialId?: string;
   /** Position in the batch. */
   index?: number;
-  via: 'http' | 'mqtt';
+  /** Where it was refused: a device transport, or the stream processor (a record it could not read). */
+  via: 'http' | 'mqtt' | 'stream';
   receivedAt: string;
   sourceIp?: string;
   /** The refused input as text, truncated to {@link DLQ_PAYLOAD_LIMIT} characters. */

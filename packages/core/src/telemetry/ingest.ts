@@ -37,6 +37,8 @@ export interface IngestInput {
    * filled in when a message omits `deviceId`.
    */
   impliedDeviceId?: string;
+  /** Refuse messages for any other device (an MQTT topic names exactly one device). */
+  onlyDeviceId?: string;
 }
 
 export interface Rejection {
@@ -99,7 +101,7 @@ export async function ingestTelemetry(deps: IngestDeps, input: IngestInput): Pro
   const forbidden = await deps.authenticator.forbiddenDevices(input.principal, new Set(valid.map((v) => v.record.deviceId)));
   const accepted: TelemetryRecord[] = [];
   for (const v of valid) {
-    if (forbidden.has(v.record.deviceId)) {
+    if (forbidden.has(v.record.deviceId) || (input.onlyDeviceId !== undefined && v.record.deviceId !== input.onlyDeviceId)) {
       rejected.push({
         index: v.index,
         reason: 'FORBIDDEN',
