@@ -1,2 +1,4 @@
 export * from './database.js';
 export * from './redis.js';
+export * from './kafka.js';
+export * from './telemetry-fixtures.js';
