@@ -99,6 +99,11 @@ const env = z.object({
   /** OFFLINE after this many expected intervals of silence. */
   LIVENESS_GRACE_FACTOR: z.coerce.number().min(1).default(3),
   LIVENESS_SWEEP_SECONDS: z.coerce.number().min(0.1).default(15),
+  /** Demo office for `npm start`: PRNG seed, size (1 = ~2,000 devices) and admin password. */
+  DEMO_SEED: z.coerce.number().int().default(42),
+  DEMO_SCALE: z.coerce.number().positive().max(20).default(1),
+  /** Password of the seeded admin; a random one is generated and printed once when unset. */
+  DEMO_ADMIN_PASSWORD: z.string().min(12).optional(),
 });
 
 export type Env = z.input<typeof env>;
@@ -143,6 +148,7 @@ export interface Config {
   };
   stream: { groupId: string; concurrency: number; host: string; port: number };
   liveness: { defaultIntervalSeconds: number; graceFactor: number; sweepSeconds: number };
+  demo: { seed: number; scale: number; adminPassword: string | undefined };
 }
 
 export class ConfigError extends Error {
@@ -219,5 +225,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       graceFactor: e.LIVENESS_GRACE_FACTOR,
       sweepSeconds: e.LIVENESS_SWEEP_SECONDS,
     },
+    demo: { seed: e.DEMO_SEED, scale: e.DEMO_SCALE, adminPassword: e.DEMO_ADMIN_PASSWORD },
   };
 }

@@ -1,16 +1,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { loadConfig, type Config } from '@warden/config';
+import type { Config } from '@warden/config';
 import { generateSecret, hashSecret, SECRET_PREFIX } from '@warden/core';
 import type { Db } from '@warden/db';
+import { testConfig } from './config.js';
+import { TEST_REDIS_URL } from './redis.js';
 
-/** Configuration for a test: the given database, Kafka and a Redis prefix of its own. */
-export function testConfig(env: Record<string, string | undefined>): Config {
-  return loadConfig({
-    NODE_ENV: 'test',
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
-    REDIS_URL: process.env.WARDEN_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+/** {@link testConfig} for telemetry services: a Redis prefix and consumer group of its own, any free ports. */
+export function telemetryTestConfig(env: Record<string, string | undefined>): Config {
+  return testConfig({
+    REDIS_URL: TEST_REDIS_URL,
     REDIS_PREFIX: `wtest-${randomBytes(4).toString('hex')}`,
-    TOKEN_PEPPER: 'test-pepper-0123456789abcdef',
     GATEWAY_PORT: '0',
     STREAM_PORT: '0',
     STREAM_GROUP_ID: `wtest-${randomBytes(4).toString('hex')}`,

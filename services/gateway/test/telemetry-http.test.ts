@@ -6,7 +6,7 @@ import {
   createTestDatabase,
   startTestKafka,
   telemetryMessage,
-  testConfig,
+  telemetryTestConfig,
   type FleetFixture,
   type TestDatabase,
 } from '@warden/testing';
@@ -18,20 +18,18 @@ let kafka: DevKafka;
 let gateway: Awaited<ReturnType<typeof createGatewayService>>;
 let fleet: FleetFixture;
 let url: string;
-const pepper = 'test-pepper-0123456789abcdef';
 
 beforeAll(async () => {
   [database, kafka] = await Promise.all([createTestDatabase(), startTestKafka()]);
-  fleet = await createTelemetryFleet(database.db, pepper, 3);
-  gateway = await createGatewayService(
-    testConfig({
+  const config = telemetryTestConfig({
       DATABASE_URL: database.url,
       KAFKA_BROKERS: kafka.brokers.join(','),
       MQTT_ENABLED: 'false',
       TELEMETRY_BODY_LIMIT: '64kb',
       TELEMETRY_PRODUCE_TIMEOUT_MS: '1500',
-    }),
-  );
+  });
+  fleet = await createTelemetryFleet(database.db, config.auth.tokenPepper, 3);
+  gateway = await createGatewayService(config);
   url = `http://127.0.0.1:${await gateway.start(0, '127.0.0.1')}`;
 });
 

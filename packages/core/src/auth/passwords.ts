@@ -1,4 +1,7 @@
-import { hash, verify, Algorithm } from '@node-rs/argon2';
+import { hash, verify } from '@node-rs/argon2';
+
+/** `Algorithm.Argon2id` (a const enum the package declares ambiently). */
+const ARGON2ID = 2;
 
 export interface PasswordParams {
   memoryKib: number;
@@ -7,7 +10,7 @@ export interface PasswordParams {
 
 /** Argon2id (memory-hard), encoded with its parameters so they can be raised later. */
 export function hashPassword(password: string, p: PasswordParams): Promise<string> {
-  return hash(password, { algorithm: Algorithm.Argon2id, memoryCost: p.memoryKib, timeCost: p.iterations, parallelism: 1 });
+  return hash(password, { algorithm: ARGON2ID, memoryCost: p.memoryKib, timeCost: p.iterations, parallelism: 1 });
 }
 
 export async function verifyPassword(stored: string, password: string): Promise<boolean> {

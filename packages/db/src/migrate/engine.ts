@@ -46,9 +46,10 @@ type Adapter = Awaited<ReturnType<Factory['connect']>> & { client: pg.Pool; onEr
  * (the audit log's append-only trigger). Postgres' simple-query protocol runs a whole script in one
  * round trip, atomically, so hand it over unsplit.
  */
-function wholeScripts(factory: Factory): Factory {
+function wholeScripts(factory: Factory, opened: { dispose(): Promise<void> }[]): Factory {
   const wrap = <A>(adapter: A): A => {
     const a = adapter as unknown as Adapter;
+    opened.push(a);
     a.executeScript = async (script: string) => {
       try {
         await a.client.query(script);
@@ -64,6 +65,11 @@ function wholeScripts(factory: Factory): Factory {
   });
 }
 
+/** `@types/node` 20 does not declare the WebAssembly global; this is the part used here. */
+interface WasmGlobal {
+  WebAssembly: { instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: { exports: Record<string, unknown> } }> };
+}
+
 let enginePromise: Promise<typeof import('@prisma/schema-engine-wasm')> | undefined;
 
 async function loadEngineModule(): Promise<typeof import('@prisma/schema-engine-wasm')> {
@@ -73,7 +79,7 @@ async function loadEngineModule(): Promise<typeof import('@prisma/schema-engine-
       __wbg_set_wasm(w: unknown): void;
     };
     const bytes = await readFile(path.join(path.dirname(bgPath), 'schema_engine_bg.wasm'));
-    const { instance } = await WebAssembly.instantiate(bytes, { './schema_engine_bg.js': bindings as never });
+    const { instance } = await (globalThis as unknown as WasmGlobal).WebAssembly.instantiate(bytes, { './schema_engine_bg.js': bindings as never });
     bindings.__wbg_set_wasm(instance.exports);
     (instance.exports as { __wbindgen_start?: () => void }).__wbindgen_start?.();
     return bindings;
@@ -128,20 +134,25 @@ export async function openEngine(connectionString: string, log: (msg: string) =>
   const mod = await loadEngineModule();
   reportCharColumnsAsText();
   const files = await readSchemaFiles();
-  const adapter = bindMigrationAwareSqlAdapterFactory(wholeScripts(new PrismaPg({ connectionString })));
+  const opened: { dispose(): Promise<void> }[] = [];
+  const adapter = bindMigrationAwareSqlAdapterFactory(wholeScripts(new PrismaPg({ connectionString }), opened));
   const engine = await mod.SchemaEngine.new(
     { datamodels: files.map((f) => [f.path, f.content] as [string, string]) },
     log,
     adapter,
   );
-  return { engine, close: async () => {} };
+  return { engine, close: async () => void (await Promise.all(opened.map((a) => a.dispose().catch(() => {})))) };
 }
 
 /** Applies pending migrations; returns the names applied (empty when up to date). */
 export async function applyMigrations(connectionString: string): Promise<string[]> {
-  const { engine } = await openEngine(connectionString);
-  const out = await engine.applyMigrations({ migrationsList: await readMigrations(), filters: NO_FILTER });
-  return out.appliedMigrationNames;
+  const { engine, close } = await openEngine(connectionString);
+  try {
+    const out = await engine.applyMigrations({ migrationsList: await readMigrations(), filters: NO_FILTER });
+    return out.appliedMigrationNames;
+  } finally {
+    await close();
+  }
 }
 
 /**
@@ -149,16 +160,20 @@ export async function applyMigrations(connectionString: string): Promise<string[
  * `shadowUrl` is a scratch database the engine replays the migrations into.
  */
 export async function diffMigrationsToSchema(shadowUrl: string): Promise<string> {
-  const { engine } = await openEngine(shadowUrl);
-  const files = await readSchemaFiles();
-  const result = await engine.diff({
-    from: { tag: 'migrations', ...(await readMigrations()) },
-    to: { tag: 'schemaDatamodel', files },
-    script: true,
-    exitCode: null,
-    filters: NO_FILTER,
-  });
-  return stripComments(result.stdout ?? '');
+  const { engine, close } = await openEngine(shadowUrl);
+  try {
+    const files = await readSchemaFiles();
+    const result = await engine.diff({
+      from: { tag: 'migrations', ...(await readMigrations()) },
+      to: { tag: 'schemaDatamodel', files },
+      script: true,
+      exitCode: null,
+      filters: NO_FILTER,
+    });
+    return stripComments(result.stdout ?? '');
+  } finally {
+    await close();
+  }
 }
 
 function stripComments(sql: string): string {

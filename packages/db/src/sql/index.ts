@@ -1,3 +1,0 @@
-export * from './pool.js';
-export * from './telemetry.sql.js';
-export * from './telemetry-queries.sql.js';

@@ -1,0 +1,29 @@
+import type { Actor, CoreDeps } from '@warden/core';
+import type { Loaders } from './loaders.js';
+import type { LoginLimiter } from './rate-limit.js';
+
+/** What every resolver receives. Built fresh per request (or per subscription). */
+export interface GraphQLContext {
+  deps: CoreDeps;
+  /** Null when the caller sent no valid credentials; resolvers call `requireRole`. */
+  actor: Actor | null;
+  /** The caller's bearer secret (for logout). */
+  token: string | null;
+  loaders: Loaders;
+  requestId: string;
+  ip: string | null;
+  userAgent: string | null;
+  services: ApiServices;
+}
+
+/** Process-wide services resolvers may use. Features add theirs here. */
+export interface ApiServices {
+  loginLimiter: LoginLimiter;
+}
+
+/** `Authorization: Bearer <secret>` → secret, or null. */
+export function bearer(header: string | undefined | null): string | null {
+  if (!header) return null;
+  const m = /^Bearer\s+(\S+)$/i.exec(header.trim());
+  return m?.[1] && m[1].length <= 200 ? m[1] : null;
+}

@@ -1,0 +1,31 @@
+import { loadConfig } from '@warden/config';
+import { createDb } from '@warden/db';
+import { createLogger, createRedis, stopOnSignals, once } from '@warden/runtime';
+import { buildApi } from './app.js';
+
+/** Wires config → clients → API and returns `{ start, stop }`. */
+export async function createApiService(config = loadConfig()) {
+  const log = createLogger('api', config.logLevel);
+  const db = createDb(config.databaseUrl, { poolSize: config.databasePoolSize });
+  const redis = createRedis(config.redisUrl, { forRequests: true });
+  const api = await buildApi({ config, db, redis, log });
+  return {
+    log,
+    async start() {
+      const port = await api.listen();
+      log.info({ url: `http://${config.api.host}:${port}/graphql` }, 'api listening');
+      return port;
+    },
+    stop: once(async () => {
+      await api.stop(); // stops accepting, drains in-flight requests and sockets
+      await db.$disconnect();
+      redis.disconnect();
+    }),
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const service = await createApiService();
+  stopOnSignals(service, service.log);
+  await service.start();
+}
