@@ -8,6 +8,7 @@ import { TEST_REDIS_URL } from './redis.js';
 /** {@link testConfig} for telemetry services: a Redis prefix and consumer group of its own, any free ports. */
 export function telemetryTestConfig(env: Record<string, string | undefined>): Config {
   return testConfig({
+    LOG_LEVEL: process.env.WARDEN_TEST_LOG_LEVEL ?? 'silent',
     REDIS_URL: TEST_REDIS_URL,
     REDIS_PREFIX: `wtest-${randomBytes(4).toString('hex')}`,
     GATEWAY_PORT: '0',

@@ -1,34 +1,29 @@
-import { Kafka, logLevel } from 'kafkajs';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { TOPICS } from '@warden/contracts';
 
-/** Reads everything on `topic` from the start until `until` holds (or the timeout passes). */
+const run = promisify(execFile);
+
+/** Every record value on `topic`, read with kcat (a real Kafka client, no consumer group to join). */
+export async function topicValues<T>(brokers: string[], topic: string): Promise<T[]> {
+  const { stdout } = await run('kcat', ['-C', '-b', brokers.join(','), '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%s\n'], {
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  return stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as T);
+}
+
+/** Reads `topic` until `until` holds for its records (or the timeout passes). */
 export async function readTopic<T>(brokers: string[], topic: string, until: (all: T[]) => boolean, timeoutMs = 15_000): Promise<T[]> {
-  const kafka = new Kafka({ brokers, clientId: 'test-reader', logLevel: logLevel.NOTHING });
-  const consumer = kafka.consumer({ groupId: `reader-${Math.random().toString(36).slice(2)}`, maxWaitTimeInMs: 100 });
-  const all: T[] = [];
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out reading ${topic}: got ${all.length}`)), timeoutMs);
-      if (until(all)) {
-        clearTimeout(timer);
-        return resolve();
-      }
-      void consumer.run({
-        eachMessage: async ({ message }) => {
-          all.push(JSON.parse(message.value!.toString()) as T);
-          if (until(all)) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
-      });
-    });
-  } finally {
-    await consumer.disconnect();
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const all = await topicValues<T>(brokers, topic);
+    if (until(all)) return all;
+    if (Date.now() > deadline) throw new Error(`timed out reading ${topic}: got ${all.length} records`);
+    await new Promise((r) => setTimeout(r, 100));
   }
-  return all;
 }
 
 export const topics = TOPICS;

@@ -65,7 +65,7 @@ export function createTelemetryConsumer(deps: TelemetryConsumerDeps): TelemetryC
         autoCommit: false,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: deps.concurrency,
-        eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
+        eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
           if (!batch.messages.length || !isRunning() || isStale()) return;
           const records: TelemetryRecord[] = [];
           const bad: TelemetryDlqRecord[] = [];
@@ -98,6 +98,7 @@ export function createTelemetryConsumer(deps: TelemetryConsumerDeps): TelemetryC
           for (const r of records) latency.observe((now - Date.parse(r.receivedAt)) / 1000);
           deps.onStored?.(records, now);
           // Only after the writes: a crash before this line replays the batch, harmlessly.
+          resolveOffset(batch.lastOffset());
           await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() }]);
           await heartbeat();
         },

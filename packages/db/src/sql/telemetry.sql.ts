@@ -152,7 +152,7 @@ export async function upsertDeviceState(db: Queryable, rows: StateRow[]): Promis
          online_changed_at = CASE WHEN s.online THEN s.online_changed_at ELSE now() END,
          online = true,
          updated_at = now()
-       RETURNING s.device_id, s.last_seen_at, (s.online_changed_at = now()) AS came_online
+       RETURNING s.device_id, s.last_seen_at, (s.online_changed_at = now()::timestamptz(3)) AS came_online
      ), touched AS (
        UPDATE devices d SET last_seen_at = GREATEST(d.last_seen_at, u.last_seen_at AT TIME ZONE 'UTC')
        FROM upserted u WHERE d.id = u.device_id

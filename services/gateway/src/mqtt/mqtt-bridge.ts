@@ -32,7 +32,13 @@ export interface MqttBridge {
   connected(): boolean;
 }
 
-const TOPIC = /^warden\/devices\/([^/]+)\/telemetry$/;
+/** The topic name pattern of a filter such as `$share/g/warden/devices/+/telemetry`; `+` captures the device id. */
+export function topicPattern(filter: string): RegExp {
+  const plain = filter.replace(/^\$share\/[^/]+\//, '');
+  const escaped = plain.split('+').map((part) => part.replace(/[.*?^${}()|[\]\\/]/g, '\\$&'));
+  if (escaped.length !== 2) throw new Error(`MQTT telemetry topic ${filter} must have exactly one + (the device id)`);
+  return new RegExp(`^${escaped[0]}([^/]+)${escaped[1]}$`);
+}
 
 /**
  * Bridges `warden/devices/{deviceId}/telemetry` from the MQTT broker to Kafka. Each MQTT message
@@ -47,6 +53,7 @@ export function createMqttBridge(deps: MqttBridgeDeps): MqttBridge {
   let client: MqttClient | undefined;
   let stopping = false;
   const log = deps.log.child({ component: 'mqtt-bridge' });
+  const TOPIC = topicPattern(deps.topic);
 
   async function handle(packet: IPublishPacket): Promise<void> {
     const receivedAt = new Date();
