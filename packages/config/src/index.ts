@@ -89,6 +89,8 @@ const env = z.object({
   STREAM_GROUP_ID: z.string().default('warden-stream'),
   /** Partitions one stream processor works on at once (its Postgres connections in use). */
   STREAM_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(3),
+  /** A stream processor that stops heartbeating this long loses its partitions to the others. */
+  STREAM_SESSION_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30_000),
   STREAM_HOST: z.string().default('127.0.0.1'),
   /** Port of the stream processor's /health, /ready and /metrics. */
   STREAM_PORT: port.default(4200),
@@ -146,7 +148,7 @@ export interface Config {
     retentionDays: number;
     partitionsAheadDays: number;
   };
-  stream: { groupId: string; concurrency: number; host: string; port: number };
+  stream: { groupId: string; concurrency: number; sessionTimeoutMs: number; host: string; port: number };
   liveness: { defaultIntervalSeconds: number; graceFactor: number; sweepSeconds: number };
   demo: { seed: number; scale: number; adminPassword: string | undefined };
 }
@@ -219,7 +221,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       retentionDays: e.TELEMETRY_RETENTION_DAYS,
       partitionsAheadDays: e.TELEMETRY_PARTITIONS_AHEAD_DAYS,
     },
-    stream: { groupId: e.STREAM_GROUP_ID, concurrency: e.STREAM_CONCURRENCY, host: e.STREAM_HOST, port: e.STREAM_PORT },
+    stream: {
+      groupId: e.STREAM_GROUP_ID,
+      concurrency: e.STREAM_CONCURRENCY,
+      sessionTimeoutMs: e.STREAM_SESSION_TIMEOUT_MS,
+      host: e.STREAM_HOST,
+      port: e.STREAM_PORT,
+    },
     liveness: {
       defaultIntervalSeconds: e.LIVENESS_DEFAULT_INTERVAL_SECONDS,
       graceFactor: e.LIVENESS_GRACE_FACTOR,

@@ -1,18 +1,13 @@
 import { createRequire } from 'node:module';
-import {
-  CompressionCodecs,
-  CompressionTypes,
-  Kafka,
-  Partitioners,
-  logLevel as KafkaLogLevel,
-  type ITopicConfig,
-  type Message,
-  type Producer,
-  type ProducerConfig,
-} from 'kafkajs';
+import kafkajs, { type ITopicConfig, type Message, type Producer, type ProducerConfig } from 'kafkajs';
 import type { Logger } from 'pino';
 
-export { Kafka, CompressionTypes } from 'kafkajs';
+// kafkajs is CommonJS: Node's ESM loader does not see all of its named exports, so take them
+// from the default export.
+const { CompressionCodecs, CompressionTypes, Kafka: KafkaClient, Partitioners, logLevel: KafkaLogLevel } = kafkajs;
+export const Kafka = KafkaClient;
+export type Kafka = kafkajs.Kafka;
+export { CompressionTypes };
 export type { Consumer, Producer, EachBatchPayload, Message, KafkaMessage, Admin } from 'kafkajs';
 
 // Snappy is pure JavaScript here (snappyjs): cheap on CPU, no native build, understood by every broker.
@@ -21,13 +16,13 @@ const require = createRequire(import.meta.url);
 
 export type KafkaCompression = 'none' | 'gzip' | 'snappy';
 
-export const compressionType = (c: KafkaCompression): CompressionTypes =>
+export const compressionType = (c: KafkaCompression): kafkajs.CompressionTypes =>
   ({ none: CompressionTypes.None, gzip: CompressionTypes.GZIP, snappy: CompressionTypes.Snappy })[c];
 
 /** A kafkajs client whose log lines go through the service's structured logger. */
-export function createKafka(opts: { brokers: string[]; clientId: string; log: Logger; requestTimeoutMs?: number }): Kafka {
+export function createKafka(opts: { brokers: string[]; clientId: string; log: Logger; requestTimeoutMs?: number }): kafkajs.Kafka {
   const log = opts.log.child({ component: 'kafka' });
-  return new Kafka({
+  return new KafkaClient({
     brokers: opts.brokers,
     clientId: opts.clientId,
     requestTimeout: opts.requestTimeoutMs ?? 10_000,

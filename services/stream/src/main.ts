@@ -41,6 +41,7 @@ export async function createStreamService(config: Config = loadConfig(), opts: S
     metrics,
     groupId: config.stream.groupId,
     concurrency: config.stream.concurrency,
+    sessionTimeoutMs: config.stream.sessionTimeoutMs,
     ...(opts.onStored ? { onStored: opts.onStored } : {}),
   });
   const maintenance = createMaintenance({

@@ -13,6 +13,7 @@ export interface TelemetryConsumerDeps {
   groupId: string;
   /** Partitions handled at once by this instance. */
   concurrency: number;
+  sessionTimeoutMs: number;
   /** Called after a batch is committed to Postgres (benchmarks and tests observe latency with it). */
   onStored?: (records: TelemetryRecord[], storedAt: number) => void;
 }
@@ -34,8 +35,8 @@ export function createTelemetryConsumer(deps: TelemetryConsumerDeps): TelemetryC
   const log = deps.log.child({ component: 'telemetry-consumer' });
   const consumer: Consumer = deps.kafka.consumer({
     groupId: deps.groupId,
-    sessionTimeout: 30_000,
-    heartbeatInterval: 3_000,
+    sessionTimeout: deps.sessionTimeoutMs,
+    heartbeatInterval: Math.min(3_000, Math.floor(deps.sessionTimeoutMs / 3)),
     maxWaitTimeInMs: 200,
     maxBytesPerPartition: 2 * 1024 * 1024,
     retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 5000 },
