@@ -1,5 +1,5 @@
 import type { DeviceEvent } from '@warden/contracts';
-import { inTransaction, markSilentDevicesOffline, segmentLivenessCounts, type SegmentLiveness, type SqlPool } from '@warden/db';
+import { inTransaction, markSilentDevicesOffline, segmentLivenessCounts, type SegmentLiveness, type SqlPool, type SqlQueryable } from '@warden/db';
 import type { DeviceEventPublisher } from './process-batch.js';
 
 export interface LivenessOptions {
@@ -70,6 +70,6 @@ export function evaluateSegmentSilence(segments: SegmentLiveness[], t: SilenceTh
 }
 
 /** The segments where many devices went silent within `windowSeconds`. */
-export async function detectSegmentSilence(pool: SqlPool, windowSeconds: number, t: SilenceThresholds): Promise<SegmentSilenceSignal[]> {
+export async function detectSegmentSilence(pool: SqlQueryable, windowSeconds: number, t: SilenceThresholds): Promise<SegmentSilenceSignal[]> {
   return evaluateSegmentSilence(await segmentLivenessCounts(pool, windowSeconds), t);
 }

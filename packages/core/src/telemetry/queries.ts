@@ -1,13 +1,11 @@
 import { METRIC_NAME } from '@warden/contracts';
-import { fleetLivenessCounts, telemetrySeries, type Db, type FleetLiveness, type SeriesBucket, type SqlPool } from '@warden/db';
+import { fleetLivenessCounts, sqlOverPrisma, telemetrySeries, type Device, type FleetLiveness, type SeriesBucket } from '@warden/db';
+import { requireRole, type Actor } from '../auth/roles.js';
+import type { CoreDeps } from '../context.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 
-/** Read use-cases for telemetry (GraphQL and the console). */
-export interface TelemetryQueryDeps {
-  db: Db;
-  pool: SqlPool;
-  now?: () => Date;
-}
+/** Read use-cases for telemetry (GraphQL and the console). Every one needs the VIEWER role. */
+type TelemetryQueryDeps = Pick<CoreDeps, 'db' | 'now'>;
 
 export interface DeviceLatestState {
   deviceId: string;
@@ -24,7 +22,8 @@ export interface DeviceLatestState {
 }
 
 /** The device's latest reported state, or null when it never sent telemetry. */
-export async function getDeviceLatestState(deps: Pick<TelemetryQueryDeps, 'db'>, deviceId: string): Promise<DeviceLatestState | null> {
+export async function getDeviceLatestState(deps: TelemetryQueryDeps, actor: Actor | null, deviceId: string): Promise<DeviceLatestState | null> {
+  requireRole(actor, 'VIEWER');
   const s = await deps.db.deviceState.findUnique({ where: { deviceId } });
   if (!s) return null;
   return {
@@ -74,7 +73,8 @@ export interface TelemetrySeries {
 }
 
 /** A metric's time series for one device, downsampled on the server. */
-export async function getTelemetrySeries(deps: TelemetryQueryDeps, q: SeriesQuery): Promise<TelemetrySeries> {
+export async function getTelemetrySeries(deps: TelemetryQueryDeps, actor: Actor | null, q: SeriesQuery): Promise<TelemetrySeries> {
+  requireRole(actor, 'VIEWER');
   if (!METRIC_NAME.test(q.metric)) throw new ValidationError('metric names are lower snake case, e.g. cpu', 'metric');
   const to = q.to ?? deps.now?.() ?? new Date();
   if (Number.isNaN(q.from.getTime()) || Number.isNaN(to.getTime())) throw new ValidationError('invalid date', 'from');
@@ -84,15 +84,20 @@ export async function getTelemetrySeries(deps: TelemetryQueryDeps, q: SeriesQuer
   const exists = await deps.db.device.count({ where: { id: q.deviceId } });
   if (!exists) throw new NotFoundError('device', q.deviceId);
   const bucketSeconds = chooseBucketSeconds((to.getTime() - q.from.getTime()) / 1000, maxPoints, q.bucketSeconds);
-  const points = await telemetrySeries(deps.pool, { deviceId: q.deviceId, metric: q.metric, from: q.from, to, bucketSeconds });
+  const points = await telemetrySeries(sqlOverPrisma(deps.db), { deviceId: q.deviceId, metric: q.metric, from: q.from, to, bucketSeconds });
   return { deviceId: q.deviceId, metric: q.metric, from: q.from, to, bucketSeconds, points };
 }
 
 export type { FleetLiveness };
 
 /** Online / offline / never-seen device counts, for the fleet or one segment or site. */
-export async function getFleetLiveness(deps: Pick<TelemetryQueryDeps, 'pool'>, filter: { segmentId?: string; siteId?: string } = {}): Promise<FleetLiveness> {
-  return fleetLivenessCounts(deps.pool, filter);
+export async function getFleetLiveness(
+  deps: TelemetryQueryDeps,
+  actor: Actor | null,
+  filter: { segmentId?: string; siteId?: string } = {},
+): Promise<FleetLiveness> {
+  requireRole(actor, 'VIEWER');
+  return fleetLivenessCounts(sqlOverPrisma(deps.db), filter);
 }
 
 export interface DeviceContactView {
@@ -106,25 +111,25 @@ export interface DeviceContactView {
   packets: number;
   count: number;
   /** The Warden device at that address, when the peer is one of ours. */
-  peerDeviceId: string | null;
+  peerDevice: Device | null;
 }
 
 /** Who a device talked to, most recent first. */
 export async function listDeviceContacts(
-  deps: Pick<TelemetryQueryDeps, 'db'>,
+  deps: TelemetryQueryDeps,
+  actor: Actor | null,
   q: { deviceId: string; since?: Date; first?: number },
 ): Promise<DeviceContactView[]> {
+  requireRole(actor, 'VIEWER');
   const take = Math.min(Math.max(q.first ?? 100, 1), 1000);
   const rows = await deps.db.deviceContact.findMany({
     where: { deviceId: q.deviceId, ...(q.since ? { lastSeenAt: { gte: q.since } } : {}) },
     orderBy: [{ lastSeenAt: 'desc' }, { peerIp: 'asc' }, { port: 'asc' }],
     take,
   });
-  const peers = await deps.db.device.findMany({
-    where: { ip: { in: [...new Set(rows.map((r) => r.peerIp))] } },
-    select: { id: true, ip: true },
-  });
-  const byIp = new Map(peers.map((p) => [p.ip, p.id]));
+  // One query for every peer that is a Warden device (not one per contact).
+  const peers = rows.length ? await deps.db.device.findMany({ where: { ip: { in: [...new Set(rows.map((r) => r.peerIp))] } } }) : [];
+  const byIp = new Map(peers.map((p) => [p.ip, p]));
   return rows.map((r) => ({
     peerIp: r.peerIp,
     port: r.port,
@@ -135,6 +140,6 @@ export async function listDeviceContacts(
     bytes: Number(r.bytes),
     packets: Number(r.packets),
     count: Number(r.count),
-    peerDeviceId: byIp.get(r.peerIp) ?? null,
+    peerDevice: byIp.get(r.peerIp) ?? null,
   }));
 }

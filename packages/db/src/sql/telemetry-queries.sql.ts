@@ -1,6 +1,23 @@
-import type { SqlPool } from './pool.js';
+import type { PrismaClient } from '../generated/client.js';
 
-/** Read side of telemetry: the queries behind the GraphQL telemetry module and detection. */
+/**
+ * Read side of telemetry: the queries behind the GraphQL telemetry module and detection. They run
+ * on a `pg` pool or, through {@link sqlOverPrisma}, on the Prisma client a service already has.
+ */
+
+/** What these queries need: `pg`'s `query(text, values)`. */
+export interface SqlQueryable {
+  query<R extends Record<string, unknown>>(text: string, values?: unknown[]): Promise<{ rows: R[] }>;
+}
+
+/** Runs parameterised SQL on a Prisma client (values are bound, never spliced into the text). */
+export function sqlOverPrisma(db: Pick<PrismaClient, '$queryRawUnsafe'>): SqlQueryable {
+  return {
+    query: async <R extends Record<string, unknown>>(text: string, values: unknown[] = []) => ({
+      rows: await db.$queryRawUnsafe<R[]>(text, ...values),
+    }),
+  };
+}
 
 export interface SegmentLiveness {
   segmentId: string;
@@ -11,12 +28,12 @@ export interface SegmentLiveness {
   wentOfflineInWindow: number;
 }
 
-export async function segmentLivenessCounts(pool: SqlPool, windowSeconds: number): Promise<SegmentLiveness[]> {
-  const { rows } = await pool.query<{ segment_id: string; reporting: string; offline: string; recent: string }>(
+export async function segmentLivenessCounts(pool: SqlQueryable, windowSeconds: number): Promise<SegmentLiveness[]> {
+  const { rows } = await pool.query<{ segment_id: string; reporting: bigint | string; offline: bigint | string; recent: bigint | string }>(
     `SELECT d.segment_id,
             count(*) AS reporting,
             count(*) FILTER (WHERE NOT s.online) AS offline,
-            count(*) FILTER (WHERE NOT s.online AND s.online_changed_at >= now() - make_interval(secs => $1)) AS recent
+            count(*) FILTER (WHERE NOT s.online AND s.online_changed_at >= now() - make_interval(secs => $1::float8)) AS recent
      FROM device_state s JOIN devices d ON d.id = s.device_id
      WHERE d.segment_id IS NOT NULL AND d.status <> 'RETIRED'
      GROUP BY d.segment_id`,
@@ -41,18 +58,18 @@ export interface SeriesBucket {
 
 /** One metric of one device, averaged into fixed buckets (`date_bin`) over [from, to). */
 export async function telemetrySeries(
-  pool: SqlPool,
+  pool: SqlQueryable,
   q: { deviceId: string; metric: string; from: Date; to: Date; bucketSeconds: number },
 ): Promise<SeriesBucket[]> {
-  const { rows } = await pool.query<{ at: Date; avg: number; min: number; max: number; count: string }>(
-    `SELECT date_bin(make_interval(secs => $5), ts, timestamptz '2000-01-01T00:00:00Z') AS at,
+  const { rows } = await pool.query<{ at: Date; avg: number; min: number; max: number; count: bigint | string }>(
+    `SELECT date_bin(make_interval(secs => $5::float8), ts, timestamptz '2000-01-01T00:00:00Z') AS at,
             avg(v) AS avg, min(v) AS min, max(v) AS max, count(*) AS count
      FROM (SELECT ts, (metrics ->> $2)::float8 AS v FROM telemetry_points
-           WHERE device_id = $1 AND ts >= $3 AND ts < $4 AND metrics ? $2) p
+           WHERE device_id = $1::uuid AND ts >= $3::timestamptz AND ts < $4::timestamptz AND metrics ? $2) p
      GROUP BY 1 ORDER BY 1`,
     [q.deviceId, q.metric, q.from, q.to, q.bucketSeconds],
   );
-  return rows.map((r) => ({ at: r.at, avg: r.avg, min: r.min, max: r.max, count: Number(r.count) }));
+  return rows.map((r) => ({ at: new Date(r.at), avg: Number(r.avg), min: Number(r.min), max: Number(r.max), count: Number(r.count) }));
 }
 
 export interface FleetLiveness {
@@ -63,8 +80,8 @@ export interface FleetLiveness {
 }
 
 /** Online/offline counts over the fleet (retired devices excluded), optionally one segment or site. */
-export async function fleetLivenessCounts(pool: SqlPool, filter: { segmentId?: string; siteId?: string } = {}): Promise<FleetLiveness> {
-  const { rows } = await pool.query<{ online: string; offline: string; never: string }>(
+export async function fleetLivenessCounts(pool: SqlQueryable, filter: { segmentId?: string; siteId?: string } = {}): Promise<FleetLiveness> {
+  const { rows } = await pool.query<{ online: bigint | string; offline: bigint | string; never: bigint | string }>(
     `SELECT count(*) FILTER (WHERE s.online) AS online,
             count(*) FILTER (WHERE NOT s.online) AS offline,
             count(*) FILTER (WHERE s.device_id IS NULL) AS never
