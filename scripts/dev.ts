@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '@warden/config';
 import { SYSTEM_ACTOR, seedDemoOffice } from '@warden/core';
-import { createDb, ensureDatabase } from '@warden/db';
+import { createDb, createSqlPool, ensureDatabase } from '@warden/db';
 import { applyMigrations } from '@warden/db/migrate';
 import { startDevKafka, wardenTopics } from '@warden/runtime';
 
@@ -19,9 +19,11 @@ const applied = await applyMigrations(config.databaseUrl);
 say(applied.length ? `migrated: ${applied.join(', ')}` : 'database schema is up to date');
 
 const db = createDb(config.databaseUrl);
+const sql = createSqlPool(config.databaseUrl, 2);
 const password = config.demo.adminPassword ?? randomBytes(12).toString('base64url');
-const seeded = await seedDemoOffice({ db, config }, SYSTEM_ACTOR, { seed: config.demo.seed, scale: config.demo.scale, adminPassword: password });
+const seeded = await seedDemoOffice({ db, sql, config }, SYSTEM_ACTOR, { seed: config.demo.seed, scale: config.demo.scale, adminPassword: password });
 await db.$disconnect();
+await sql.end();
 if (seeded.seeded) {
   say(`seeded the demo office: ${seeded.import!.created} devices`);
   console.log(`\n${c.bold}  Sign in (shown once, stored only as hashes):${c.reset}

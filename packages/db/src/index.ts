@@ -3,5 +3,6 @@ export * from './admin.js';
 export * from './generated/client.js';
 export * from './sql/devices.js';
 export * from './sql/pool.js';
+export * from './sql/device-search.js';
 export * from './sql/telemetry.sql.js';
 export * from './sql/telemetry-queries.sql.js';

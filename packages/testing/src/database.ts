@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
-import { createDatabaseFromTemplate, dropDatabase, withDatabase, createDb, type Db } from '@warden/db';
+import { createDatabaseFromTemplate, createDb, createSqlPool, dropDatabase, withDatabase, type Db, type SqlPool } from '@warden/db';
 import { applyMigrations, migrationsDir, readMigrations } from '@warden/db/migrate';
 
 const BASE_URL = process.env.WARDEN_TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -46,6 +46,7 @@ export async function prepareTemplateDatabase(): Promise<string> {
 export interface TestDatabase {
   url: string;
   db: Db;
+  sql: SqlPool;
   drop(): Promise<void>;
 }
 
@@ -55,11 +56,14 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `warden_t_${randomBytes(6).toString('hex')}`;
   const url = await createDatabaseFromTemplate(BASE_URL, name, template);
   const db = createDb(url, { poolSize: 5 });
+  const sql = createSqlPool(url, 5);
   return {
     url,
     db,
+    sql,
     drop: async () => {
       await db.$disconnect();
+      await sql.end();
       await dropDatabase(BASE_URL, name);
     },
   };

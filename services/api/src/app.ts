@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Request } from 'express';
@@ -12,7 +13,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Config } from '@warden/config';
 import { authenticate, type CoreDeps } from '@warden/core';
-import type { Db } from '@warden/db';
+import type { Db, SqlPool } from '@warden/db';
 import { checkReadiness, createMetrics, httpDuration, once, type DependencyCheck, type Logger, type Redis } from '@warden/runtime';
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import { bearer, type ApiServices, type GraphQLContext } from './context.js';
@@ -25,6 +26,7 @@ import { buildSchema } from './graphql/schema.js';
 export interface ApiOptions {
   config: Config;
   db: Db;
+  sql: SqlPool;
   redis: Redis;
   log: Logger;
   /** Extra readiness checks (e.g. Kafka when a feature uses it). */
@@ -50,8 +52,8 @@ function clientIp(req: Request): string | null {
 
 /** Builds the API (Express + Apollo + graphql-ws) without listening, so tests drive it in-process. */
 export async function buildApi(opts: ApiOptions): Promise<Api> {
-  const { config, db, redis, log } = opts;
-  const deps: CoreDeps = { db, config };
+  const { config, db, sql, redis, log } = opts;
+  const deps: CoreDeps = { db, sql, config };
   const schema = opts.schema ?? buildSchema();
   const services: ApiServices = {
     loginLimiter: new LoginLimiter(redis, config.redisPrefix, {
@@ -107,7 +109,7 @@ export async function buildApi(opts: ApiOptions): Promise<Api> {
         const ip = (ctx.extra as { request?: { socket?: { remoteAddress?: string } } }).request?.socket?.remoteAddress ?? null;
         const requestId = randomUUID();
         const actor = token ? await authenticate(deps, token, { ip, requestId }) : null;
-        return { deps, actor, token, loaders: createLoaders(db), requestId, ip, userAgent: null, services };
+        return { deps, actor, token, loaders: createLoaders(db, sql), requestId, ip, userAgent: null, services };
       },
       onConnect: async (ctx) => {
         const params = (ctx.connectionParams ?? {}) as { authorization?: string; Authorization?: string };
@@ -128,6 +130,8 @@ export async function buildApi(opts: ApiOptions): Promise<Api> {
     csrfPrevention: true,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      // Responses are per-user and never cached: skip the per-field cache-hint bookkeeping.
+      ApolloServerPluginCacheControlDisabled(),
       costLimitPlugin(() => schema, config.graphql.maxCost),
       {
         async serverWillStart() {
@@ -158,7 +162,7 @@ export async function buildApi(opts: ApiOptions): Promise<Api> {
         const ip = clientIp(req);
         const requestId = res.locals.requestId as string;
         const actor = token ? await authenticate(deps, token, { ip, requestId }) : null;
-        return { deps, actor, token, loaders: createLoaders(db), requestId, ip, userAgent: req.header('user-agent') ?? null, services };
+        return { deps, actor, token, loaders: createLoaders(db, sql), requestId, ip, userAgent: req.header('user-agent') ?? null, services };
       },
     }),
   );

@@ -12,9 +12,17 @@ export interface LimitOptions {
 
 /** Depth and alias limits: cheap, static checks during validation. */
 export function limitRules(o: LimitOptions): ValidationRule[] {
+  // Report through the validation context (a 400 with a code) instead of throwing (a 500).
+  const report = {
+    propagateOnRejection: false,
+    onReject: [
+      (ctx: { reportError(e: GraphQLError): void } | null, err: GraphQLError) =>
+        ctx?.reportError(new GraphQLError(err.message.replace(/^Syntax Error: /, ''), { extensions: { code: 'QUERY_TOO_COMPLEX' } })),
+    ],
+  };
   return [
-    maxDepthRule({ n: o.maxDepth, ignoreIntrospection: true, exposeLimits: true }) as unknown as ValidationRule,
-    maxAliasesRule({ n: o.maxAliases, exposeLimits: true }) as unknown as ValidationRule,
+    maxDepthRule({ n: o.maxDepth, ignoreIntrospection: true, exposeLimits: true, ...report }) as unknown as ValidationRule,
+    maxAliasesRule({ n: o.maxAliases, exposeLimits: true, ...report }) as unknown as ValidationRule,
   ];
 }
 
@@ -34,13 +42,19 @@ export function costLimitPlugin(schema: () => GraphQLSchema, maxCost: number): A
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document }) {
-          const cost = getComplexity({
-            schema: schema(),
-            query: document,
-            variables: request.variables ?? {},
-            ...(request.operationName ? { operationName: request.operationName } : {}),
-            estimators: [pageAwareEstimator],
-          });
+          let cost: number;
+          try {
+            cost = getComplexity({
+              schema: schema(),
+              query: document,
+              variables: request.variables ?? {},
+              ...(request.operationName ? { operationName: request.operationName } : {}),
+              estimators: [pageAwareEstimator],
+            });
+          } catch {
+            // Variables that do not coerce: execution reports them as BAD_USER_INPUT (400).
+            return;
+          }
           if (cost > maxCost) {
             throw new GraphQLError(`query is too expensive: cost ${cost} exceeds the limit of ${maxCost}; ask for smaller pages or fewer fields`, {
               extensions: { code: 'QUERY_TOO_EXPENSIVE', cost, maxCost, http: { status: 400 } },

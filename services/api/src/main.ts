@@ -1,5 +1,5 @@
 import { loadConfig } from '@warden/config';
-import { createDb } from '@warden/db';
+import { createDb, createSqlPool } from '@warden/db';
 import { createLogger, createRedis, stopOnSignals, once } from '@warden/runtime';
 import { buildApi } from './app.js';
 
@@ -7,8 +7,9 @@ import { buildApi } from './app.js';
 export async function createApiService(config = loadConfig()) {
   const log = createLogger('api', config.logLevel);
   const db = createDb(config.databaseUrl, { poolSize: config.databasePoolSize });
+  const sql = createSqlPool(config.databaseUrl, config.databasePoolSize);
   const redis = createRedis(config.redisUrl, { forRequests: true });
-  const api = await buildApi({ config, db, redis, log });
+  const api = await buildApi({ config, db, sql, redis, log });
   return {
     log,
     async start() {
@@ -19,6 +20,7 @@ export async function createApiService(config = loadConfig()) {
     stop: once(async () => {
       await api.stop(); // stops accepting, drains in-flight requests and sockets
       await db.$disconnect();
+      await sql.end();
       redis.disconnect();
     }),
   };

@@ -1,4 +1,4 @@
-import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Redis } from '@warden/runtime';
 
 /**
@@ -15,12 +15,15 @@ export class LoginLimiter {
       keyPrefix: `${prefix}:rl:login-ip`,
       points: opts.limit * 3,
       duration: opts.windowSeconds,
+      // While Redis is unreachable, count in memory rather than fail or stop limiting.
+      insuranceLimiter: new RateLimiterMemory({ points: opts.limit * 3, duration: opts.windowSeconds }),
     });
     this.byAccount = new RateLimiterRedis({
       storeClient: redis,
       keyPrefix: `${prefix}:rl:login-account`,
       points: opts.limit,
       duration: opts.windowSeconds,
+      insuranceLimiter: new RateLimiterMemory({ points: opts.limit, duration: opts.windowSeconds }),
     });
   }
 
@@ -44,5 +47,11 @@ export class LoginLimiter {
 
 /** Requests per minute per client IP for the API as a whole. */
 export function createApiLimiter(redis: Redis, prefix: string, perMinute: number): RateLimiterRedis {
-  return new RateLimiterRedis({ storeClient: redis, keyPrefix: `${prefix}:rl:api`, points: perMinute, duration: 60 });
+  return new RateLimiterRedis({
+    storeClient: redis,
+    keyPrefix: `${prefix}:rl:api`,
+    points: perMinute,
+    duration: 60,
+    insuranceLimiter: new RateLimiterMemory({ points: perMinute, duration: 60 }),
+  });
 }

@@ -18,10 +18,10 @@ export async function startApi(env: Record<string, string> = {}) {
   const database = await createTestDatabase();
   const config = testConfig({ DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: testRedisPrefix(), ...env });
   const redis = createRedis(config.redisUrl, { forRequests: true });
-  const api = await buildApi({ config, db: database.db, redis, log: createLogger('api-test', 'silent') });
+  const api = await buildApi({ config, db: database.db, sql: database.sql, redis, log: createLogger('api-test', config.logLevel) });
   const port = await api.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
-  const deps = { db: database.db, config };
+  const deps = { db: database.db, sql: database.sql, config };
 
   afterAll(async () => {
     await api.stop();
@@ -53,7 +53,7 @@ export async function startApi(env: Record<string, string> = {}) {
     return r.data.login.token;
   }
 
-  return { url, config, db: database.db, deps, gql, signIn, redis };
+  return { url, config, db: database.db, sql: database.sql, deps, gql, signIn, redis };
 }
 
 /** The first error code of a GraphQL result. */

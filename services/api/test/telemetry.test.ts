@@ -13,7 +13,7 @@ let token: string;
 const t0 = new Date(Math.floor((Date.now() - 3_600_000) / 300_000) * 300_000);
 
 beforeAll(async () => {
-  pool = createSqlPool(api.config.databaseUrl, { max: 2 });
+  pool = createSqlPool(api.config.databaseUrl, 2);
   fleet = await createTelemetryFleet(api.db, api.config.auth.tokenPepper, 3);
   const d = fleet.devices[0]!;
   const records: TelemetryRecord[] = Array.from({ length: 120 }, (_, i) => {

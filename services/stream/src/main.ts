@@ -18,7 +18,7 @@ export async function createStreamService(config: Config = loadConfig(), opts: S
   const log = createLogger('stream', config.logLevel);
   const metrics = createMetrics('stream');
   // One connection per concurrently handled partition, plus the periodic tasks and probes.
-  const pool = createSqlPool(config.databaseUrl, { max: config.stream.concurrency + 2, applicationName: 'warden-stream' });
+  const pool = createSqlPool(config.databaseUrl, config.stream.concurrency + 2, { applicationName: 'warden-stream' });
   const kafka = await connectWardenKafka(config, log, `${config.kafkaClientId}-stream`);
   const producer = createProducer(kafka);
   const admin = kafka.admin();

@@ -40,7 +40,7 @@ beforeAll(async () => {
   };
   const config = telemetryTestConfig(env);
   fleet = await createTelemetryFleet(database.db, config.auth.tokenPepper, 40);
-  pool = createSqlPool(database.url, { max: 2 });
+  pool = createSqlPool(database.url, 2);
 });
 
 afterAll(async () => {

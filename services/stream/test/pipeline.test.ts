@@ -42,7 +42,7 @@ beforeAll(async () => {
     LIVENESS_SWEEP_SECONDS: '0.3',
   });
   fleet = await createTelemetryFleet(database.db, config.auth.tokenPepper, 4);
-  pool = createSqlPool(database.url, { max: 2 });
+  pool = createSqlPool(database.url, 2);
   gateway = await createGatewayService(config);
   stream = await createStreamService(config);
   const [g, s] = await Promise.all([gateway.start(0, '127.0.0.1'), stream.start(0, '127.0.0.1')]);

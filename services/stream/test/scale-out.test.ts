@@ -23,7 +23,7 @@ const services: Array<{ stop(): Promise<void> }> = [];
 
 beforeAll(async () => {
   [database, kafka] = await Promise.all([createTestDatabase(), startTestKafka({ telemetryPartitions: 6 })]);
-  pool = createSqlPool(database.url, { max: 2 });
+  pool = createSqlPool(database.url, 2);
 });
 
 afterAll(async () => {

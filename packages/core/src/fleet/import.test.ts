@@ -10,7 +10,7 @@ let deps: CoreDeps;
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  deps = { db: t.db, config: testConfig() };
+  deps = { db: t.db, sql: t.sql, config: testConfig() };
   const site = await createSite(deps, SYSTEM_ACTOR, { code: 'hq', name: 'HQ' });
   await createSegment(deps, SYSTEM_ACTOR, { siteId: site.id, name: 'iot-1', cidr: '10.20.0.0/16', zone: 'IOT' });
   await createDeviceModel(deps, SYSTEM_ACTOR, { vendor: 'Lumen', name: 'A19', kind: 'LIGHT' });

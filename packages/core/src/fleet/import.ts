@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { upsertDevices, type DeviceUpsertRow } from '@warden/db';
+import { controllerOwners, devicesBySerial, upsertDevices, type DeviceUpsertRow } from '@warden/db';
 import { audit } from '../audit/audit.js';
 import { requireRole, type Actor } from '../auth/roles.js';
 import type { CoreDeps } from '../context.js';
@@ -33,23 +33,7 @@ export const MAX_IMPORT_ROWS = 50_000;
 /** Rows per UNNEST statement: big enough to be fast, small enough to keep one statement's memory modest. */
 const CHUNK = 5_000;
 
-interface Stored {
-  serial: string;
-  controllerId: string;
-  name: string;
-  kind: string;
-  modelId: string;
-  firmwareVersion: string | null;
-  segmentId: string | null;
-  ip: string | null;
-  mac: string | null;
-  tags: string[];
-  location: string | null;
-  criticality: string;
-  owner: string | null;
-  status: string;
-  attributes: unknown;
-}
+type Stored = DeviceUpsertRow;
 
 /**
  * Registers or updates many devices from a CSV or JSON file in one call. Every row is validated on
@@ -123,22 +107,11 @@ export async function importDevices(
   let written = 0;
   for (let i = 0; i < valid.length; i += CHUNK) {
     const chunk = valid.slice(i, i + CHUNK);
-    const [existing, takenControllers] = await Promise.all([
-      deps.db.device.findMany({
-        where: { serial: { in: chunk.map((c) => c.row.serial) } },
-        select: {
-          serial: true, controllerId: true, name: true, kind: true, modelId: true, firmwareVersion: true,
-          segmentId: true, ip: true, mac: true, tags: true, location: true, criticality: true, owner: true,
-          status: true, attributes: true,
-        },
-      }),
-      deps.db.device.findMany({
-        where: { controllerId: { in: chunk.map((c) => c.row.controllerId ?? c.row.serial) } },
-        select: { serial: true, controllerId: true },
-      }),
+    const [existing, controllerOwner] = await Promise.all([
+      devicesBySerial(deps.sql, chunk.map((c) => c.row.serial)),
+      controllerOwners(deps.sql, chunk.map((c) => c.row.controllerId ?? c.row.serial)),
     ]);
-    const bySerial = new Map(existing.map((d) => [d.serial, d as Stored]));
-    const controllerOwner = new Map(takenControllers.map((d) => [d.controllerId, d.serial]));
+    const bySerial = new Map<string, Stored>(existing.map((d) => [d.serial, d]));
 
     const rows: DeviceUpsertRow[] = [];
     for (const c of chunk) {
@@ -155,9 +128,12 @@ export async function importDevices(
       }
       rows.push(merge(c.row, cur, { controllerId, modelId: c.modelId, kind: c.kind, segmentId: c.segmentId }));
     }
-    const results = await upsertDevices(deps.db, rows);
+    const results = await upsertDevices(deps.sql, rows);
     written += rows.length;
-    for (const r of results) r.inserted ? created++ : updated++;
+    for (const r of results) {
+      if (r.inserted) created++;
+      else updated++;
+    }
   }
 
   errors.sort((a, b) => a.line - b.line);
@@ -191,7 +167,7 @@ function merge(
   resolved: { controllerId: string; modelId: string; kind: string; segmentId: string | null },
 ): DeviceUpsertRow {
   const firmwareVersion = row.firmwareVersion ?? cur?.firmwareVersion ?? null;
-  const curAttrs = (cur?.attributes ?? {}) as Record<string, unknown>;
+  const curAttrs = cur?.attributes ?? {};
   return {
     serial: row.serial,
     controllerId: resolved.controllerId,

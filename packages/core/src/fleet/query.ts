@@ -1,34 +1,19 @@
-import type { Device, Prisma } from '@warden/db';
+import { countDevicesSql, fleetCountsSql, searchDevicesSql, type FleetCountRow, type Device, type DeviceSortColumn, type DeviceSqlFilter, type Prisma } from '@warden/db';
 import { requireRole, type Actor } from '../auth/roles.js';
 import type { CoreDeps } from '../context.js';
 import { ValidationError } from '../errors.js';
 import { firmwareKey } from './firmware-version.js';
 
-export interface DeviceFilter {
-  ids?: string[];
-  kinds?: string[];
-  modelIds?: string[];
-  /** Exact firmware version(s). */
-  firmwareVersions?: string[];
+/**
+ * The registry filter as callers write it: the SQL filter's fields, with firmware bounds given as
+ * versions ("firmware below 2.0") rather than sort keys.
+ */
+export type DeviceFilter = Omit<DeviceSqlFilter, 'firmwareKeyAtLeast' | 'firmwareKeyBelow'> & {
   /** Firmware at or above this version. */
   firmwareAtLeast?: string;
   /** Firmware strictly below this version. */
   firmwareBelow?: string;
-  segmentIds?: string[];
-  siteIds?: string[];
-  /** Devices carrying every one of these tags. */
-  tags?: string[];
-  /** Devices carrying at least one of these tags. */
-  anyTags?: string[];
-  statuses?: string[];
-  criticalities?: string[];
-  lastSeenBefore?: Date;
-  lastSeenAfter?: Date;
-  neverSeen?: boolean;
-  otaCapable?: boolean;
-  /** Free text over name, serial, controller id, location, owner, MAC and IP. */
-  search?: string;
-}
+};
 
 export type DeviceSortField = 'NAME' | 'SERIAL' | 'LAST_SEEN' | 'FIRMWARE' | 'CREATED';
 export interface DeviceOrder {
@@ -80,12 +65,12 @@ export function deviceWhere(f: DeviceFilter = {}): Prisma.DeviceWhereInput {
   return and.length ? { AND: and } : {};
 }
 
-const SORT: Record<DeviceSortField, keyof Device> = {
+const SORT: Record<DeviceSortField, DeviceSortColumn> = {
   NAME: 'name',
   SERIAL: 'serial',
-  LAST_SEEN: 'lastSeenAt',
-  FIRMWARE: 'firmwareKey',
-  CREATED: 'createdAt',
+  LAST_SEEN: 'last_seen_at',
+  FIRMWARE: 'firmware_key',
+  CREATED: 'created_at',
 };
 
 export interface Page<T> {
@@ -96,20 +81,60 @@ export interface Page<T> {
   endCursor: string | null;
 }
 
-export function encodeCursor(id: string): string {
-  return Buffer.from(`d:${id}`).toString('base64url');
+const SORT_VALUE: Record<DeviceSortColumn, (d: Device) => string | null> = {
+  name: (d) => d.name,
+  serial: (d) => d.serial,
+  last_seen_at: (d) => d.lastSeenAt?.toISOString() ?? null,
+  firmware_key: (d) => d.firmwareKey,
+  created_at: (d) => d.createdAt.toISOString(),
+};
+
+/** An opaque keyset cursor: the sort field, its value and the id of the last row seen. */
+export function encodeCursor(device: Device, field: DeviceSortField = 'NAME'): string {
+  return Buffer.from(JSON.stringify([field, SORT_VALUE[SORT[field]](device), device.id])).toString('base64url');
 }
 
-export function decodeCursor(cursor: string, field = 'after'): string {
-  const raw = Buffer.from(cursor, 'base64url').toString();
-  const id = raw.startsWith('d:') ? raw.slice(2) : '';
-  if (!/^[0-9a-f-]{36}$/.test(id)) throw new ValidationError(`${field}: not a cursor from this API`, field);
-  return id;
+export function decodeCursor(cursor: string, field: DeviceSortField, name = 'after'): { value: string | null; id: string } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString());
+  } catch {
+    parsed = null;
+  }
+  const ok =
+    Array.isArray(parsed) && parsed.length === 3 && parsed[0] === field &&
+    (parsed[1] === null || typeof parsed[1] === 'string') && typeof parsed[2] === 'string' && /^[0-9a-f-]{36}$/.test(parsed[2]);
+  if (!ok) throw new ValidationError(`${name}: not a cursor from this API for this sort order`, name);
+  const [, value, id] = parsed as [string, string | null, string];
+  return { value, id };
 }
+
+/** Validates a filter and resolves firmware bounds to sort keys, for the SQL search. */
+export function resolveFilter(f: DeviceFilter = {}): DeviceSqlFilter {
+  const q = f.search?.trim();
+  if (q && q.length > 100) throw new ValidationError('search: at most 100 characters', 'search');
+  const uuids = (ids: string[] | undefined, field: string) => {
+    if (ids?.some((id) => !UUID.test(id))) throw new ValidationError(`${field}: not a valid id`, field);
+    return ids;
+  };
+  return {
+    ...f,
+    ids: uuids(f.ids, 'ids'),
+    modelIds: uuids(f.modelIds, 'modelIds'),
+    segmentIds: uuids(f.segmentIds, 'segmentIds'),
+    siteIds: uuids(f.siteIds, 'siteIds'),
+    firmwareKeyAtLeast: f.firmwareAtLeast ? versionKey(f.firmwareAtLeast, 'firmwareAtLeast') : undefined,
+    firmwareKeyBelow: f.firmwareBelow ? versionKey(f.firmwareBelow, 'firmwareBelow') : undefined,
+    search: q || undefined,
+  };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * One page of devices matching `filter`, in a stable order (the sort field, then id), with
- * cursor pagination: pass the previous page's `endCursor` as `after`.
+ * keyset pagination: pass the previous page's `endCursor` as `after`. Runs as one indexed SQL
+ * query (this is the registry's hottest read).
  */
 export async function searchDevices(
   deps: CoreDeps,
@@ -122,34 +147,27 @@ export async function searchDevices(
     throw new ValidationError(`first: must be between 0 and ${max}`, 'first');
   }
   const order = args.orderBy ?? { field: 'NAME', direction: 'ASC' };
-  const dir = order.direction === 'DESC' ? 'desc' : 'asc';
-  const sortKey = SORT[order.field];
-  const orderBy: Prisma.DeviceOrderByWithRelationInput[] = [
-    sortKey === 'lastSeenAt' || sortKey === 'firmwareKey'
-      ? { [sortKey]: { sort: dir, nulls: 'last' } }
-      : { [sortKey]: dir },
-    { id: dir },
-  ];
-  const afterId = args.after ? decodeCursor(args.after) : null;
-  const rows = await deps.db.device.findMany({
-    where: deviceWhere(args.filter),
-    orderBy,
-    take: args.first + 1,
-    ...(afterId ? { cursor: { id: afterId }, skip: 1 } : {}),
+  const after = args.after ? decodeCursor(args.after, order.field) : null;
+  const rows = await searchDevicesSql(deps.sql, {
+    filter: resolveFilter(args.filter),
+    sort: SORT[order.field],
+    desc: order.direction === 'DESC',
+    limit: args.first + 1,
+    after,
   });
   const nodes = rows.slice(0, args.first);
   return {
     nodes,
     hasNextPage: rows.length > args.first,
-    hasPreviousPage: afterId !== null,
-    startCursor: nodes[0] ? encodeCursor(nodes[0].id) : null,
-    endCursor: nodes.at(-1) ? encodeCursor(nodes.at(-1)!.id) : null,
+    hasPreviousPage: after !== null,
+    startCursor: nodes[0] ? encodeCursor(nodes[0], order.field) : null,
+    endCursor: nodes.at(-1) ? encodeCursor(nodes.at(-1)!, order.field) : null,
   };
 }
 
 export async function countDevices(deps: CoreDeps, actor: Actor, filter?: DeviceFilter): Promise<number> {
   requireRole(actor, 'VIEWER');
-  return deps.db.device.count({ where: deviceWhere(filter) });
+  return countDevicesSql(deps.sql, resolveFilter(filter));
 }
 
 export interface Bucket {
@@ -166,28 +184,23 @@ export interface FleetSummary {
   byFirmware: { modelId: string; version: string | null; count: number }[];
 }
 
-/** Counts of the (filtered) fleet by kind, status, model, segment and firmware, in parallel. */
+/** Counts of the (filtered) fleet by kind, status, model, segment and firmware, in one scan. */
 export async function fleetSummary(deps: CoreDeps, actor: Actor, filter?: DeviceFilter): Promise<FleetSummary> {
   requireRole(actor, 'VIEWER');
-  const where = deviceWhere(filter);
-  const db = deps.db;
-  const [total, kind, status, model, segment, firmware] = await Promise.all([
-    db.device.count({ where }),
-    db.device.groupBy({ by: ['kind'], where, _count: { _all: true } }),
-    db.device.groupBy({ by: ['status'], where, _count: { _all: true } }),
-    db.device.groupBy({ by: ['modelId'], where, _count: { _all: true } }),
-    db.device.groupBy({ by: ['segmentId'], where, _count: { _all: true } }),
-    db.device.groupBy({ by: ['modelId', 'firmwareVersion', 'firmwareKey'], where, _count: { _all: true } }),
-  ]);
-  const desc = (a: Bucket, b: Bucket) => b.count - a.count || String(a.key).localeCompare(String(b.key));
+  const rows = await fleetCountsSql(deps.sql, resolveFilter(filter));
+  const dim = (d: string) => rows.filter((r) => r.dim === d);
+  const buckets = (d: string) =>
+    dim(d)
+      .map((r) => ({ key: r.key, count: r.count }))
+      .sort((a, b) => b.count - a.count || String(a.key).localeCompare(String(b.key)));
   return {
-    total,
-    byKind: kind.map((r) => ({ key: r.kind, count: r._count._all })).sort(desc),
-    byStatus: status.map((r) => ({ key: r.status, count: r._count._all })).sort(desc),
-    byModel: model.map((r) => ({ key: r.modelId, count: r._count._all })).sort(desc),
-    bySegment: segment.map((r) => ({ key: r.segmentId, count: r._count._all })).sort(desc),
-    byFirmware: firmware
-      .sort((a, b) => a.modelId.localeCompare(b.modelId) || String(b.firmwareKey).localeCompare(String(a.firmwareKey)))
-      .map((r) => ({ modelId: r.modelId, version: r.firmwareVersion, count: r._count._all })),
+    total: dim('total')[0]?.count ?? 0,
+    byKind: buckets('kind'),
+    byStatus: buckets('status'),
+    byModel: buckets('model'),
+    bySegment: buckets('segment'),
+    byFirmware: (dim('firmware') as (FleetCountRow & { fkey: string | null })[])
+      .sort((a, b) => a.modelId!.localeCompare(b.modelId!) || String(b.fkey).localeCompare(String(a.fkey)))
+      .map((r) => ({ modelId: r.modelId!, version: r.version, count: r.count })),
   };
 }

@@ -1,11 +1,11 @@
 import { METRIC_NAME } from '@warden/contracts';
-import { fleetLivenessCounts, sqlOverPrisma, telemetrySeries, type Device, type FleetLiveness, type SeriesBucket } from '@warden/db';
+import { fleetLivenessCounts, telemetrySeries, type Device, type FleetLiveness, type SeriesBucket } from '@warden/db';
 import { requireRole, type Actor } from '../auth/roles.js';
 import type { CoreDeps } from '../context.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 
 /** Read use-cases for telemetry (GraphQL and the console). Every one needs the VIEWER role. */
-type TelemetryQueryDeps = Pick<CoreDeps, 'db' | 'now'>;
+type TelemetryQueryDeps = Pick<CoreDeps, 'db' | 'sql' | 'now'>;
 
 export interface DeviceLatestState {
   deviceId: string;
@@ -84,7 +84,7 @@ export async function getTelemetrySeries(deps: TelemetryQueryDeps, actor: Actor 
   const exists = await deps.db.device.count({ where: { id: q.deviceId } });
   if (!exists) throw new NotFoundError('device', q.deviceId);
   const bucketSeconds = chooseBucketSeconds((to.getTime() - q.from.getTime()) / 1000, maxPoints, q.bucketSeconds);
-  const points = await telemetrySeries(sqlOverPrisma(deps.db), { deviceId: q.deviceId, metric: q.metric, from: q.from, to, bucketSeconds });
+  const points = await telemetrySeries(deps.sql, { deviceId: q.deviceId, metric: q.metric, from: q.from, to, bucketSeconds });
   return { deviceId: q.deviceId, metric: q.metric, from: q.from, to, bucketSeconds, points };
 }
 
@@ -97,7 +97,7 @@ export async function getFleetLiveness(
   filter: { segmentId?: string; siteId?: string } = {},
 ): Promise<FleetLiveness> {
   requireRole(actor, 'VIEWER');
-  return fleetLivenessCounts(sqlOverPrisma(deps.db), filter);
+  return fleetLivenessCounts(deps.sql, filter);
 }
 
 export interface DeviceContactView {

@@ -1,6 +1,4 @@
-import { Prisma } from '../generated/client.js';
-
-type Tx = { $queryRaw<T = unknown>(query: Prisma.Sql): Prisma.PrismaPromise<T> };
+import type { SqlPool } from './pool.js';
 
 /** One complete device row for {@link upsertDevices} (the caller has merged it with what is stored). */
 export interface DeviceUpsertRow {
@@ -32,13 +30,14 @@ export interface DeviceUpsertResult {
  * Inserts or updates devices by serial in ONE statement (UNNEST of column arrays). A row equal to
  * what is stored is not written (and not returned), so re-running an import changes nothing.
  */
-export async function upsertDevices(tx: Tx, rows: DeviceUpsertRow[]): Promise<DeviceUpsertResult[]> {
+export async function upsertDevices(pool: SqlPool, rows: DeviceUpsertRow[]): Promise<DeviceUpsertResult[]> {
   if (rows.length === 0) return [];
   const col = <K extends keyof DeviceUpsertRow>(k: K) => rows.map((r) => r[k]);
   // Ragged arrays do not fit a Postgres array-of-arrays: tags travel as one JSON array per row.
   const tags = rows.map((r) => JSON.stringify(r.tags));
   const attrs = rows.map((r) => JSON.stringify(r.attributes));
-  return tx.$queryRaw<DeviceUpsertResult[]>(Prisma.sql`
+  const { rows: out } = await pool.query<DeviceUpsertResult>(
+    `
     INSERT INTO devices AS d (id, serial, controller_id, name, kind, model_id, firmware_version, firmware_key,
                               segment_id, ip, mac, tags, location, criticality, owner, status, attributes,
                               created_at, updated_at)
@@ -46,13 +45,8 @@ export async function upsertDevices(tx: Tx, rows: DeviceUpsertRow[]): Promise<De
            i.firmware_version, i.firmware_key, i.segment_id, i.ip, i.mac,
            ARRAY(SELECT jsonb_array_elements_text(i.tags)), i.location, i.criticality::"Criticality",
            i.owner, i.status::"DeviceStatus", i.attributes, now(), now()
-    FROM unnest(
-      ${col('serial')}::text[], ${col('controllerId')}::text[], ${col('name')}::text[],
-      ${col('kind')}::text[], ${col('modelId')}::uuid[], ${col('firmwareVersion')}::text[],
-      ${col('firmwareKey')}::text[], ${col('segmentId')}::uuid[], ${col('ip')}::inet[],
-      ${col('mac')}::text[], ${tags}::jsonb[], ${col('location')}::text[],
-      ${col('criticality')}::text[], ${col('owner')}::text[], ${col('status')}::text[], ${attrs}::jsonb[]
-    ) AS i(serial, controller_id, name, kind, model_id, firmware_version, firmware_key, segment_id, ip,
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::uuid[], $6::text[], $7::text[], $8::uuid[],
+                $9::inet[], $10::text[], $11::jsonb[], $12::text[], $13::text[], $14::text[], $15::text[], $16::jsonb[]) AS i(serial, controller_id, name, kind, model_id, firmware_version, firmware_key, segment_id, ip,
            mac, tags, location, criticality, owner, status, attributes)
     ON CONFLICT (serial) DO UPDATE SET
       controller_id = EXCLUDED.controller_id, name = EXCLUDED.name, kind = EXCLUDED.kind,
@@ -67,6 +61,33 @@ export async function upsertDevices(tx: Tx, rows: DeviceUpsertRow[]): Promise<De
           (EXCLUDED.controller_id, EXCLUDED.name, EXCLUDED.kind, EXCLUDED.model_id, EXCLUDED.firmware_version,
            EXCLUDED.segment_id, EXCLUDED.ip, EXCLUDED.mac, EXCLUDED.tags, EXCLUDED.location,
            EXCLUDED.criticality, EXCLUDED.owner, EXCLUDED.status, EXCLUDED.attributes)
-    RETURNING d.id::text AS id, d.serial, (d.xmax = 0) AS inserted
-  `);
+    RETURNING d.id::text AS id, d.serial, (d.xmax = 0) AS inserted`,
+    [
+      col('serial'), col('controllerId'), col('name'), col('kind'), col('modelId'), col('firmwareVersion'),
+      col('firmwareKey'), col('segmentId'), col('ip'), col('mac'), tags, col('location'),
+      col('criticality'), col('owner'), col('status'), attrs,
+    ],
+  );
+  return out;
+}
+
+/** The stored values of devices by serial, for merging an import with what is there. */
+export async function devicesBySerial(pool: SqlPool, serials: string[]): Promise<(DeviceUpsertRow & { id: string })[]> {
+  const { rows } = await pool.query(
+    `SELECT id::text AS id, serial, controller_id AS "controllerId", name, kind::text AS kind, model_id::text AS "modelId",
+            firmware_version AS "firmwareVersion", firmware_key AS "firmwareKey", segment_id::text AS "segmentId",
+            host(ip) AS ip, mac, tags, location, criticality::text AS criticality, owner, status::text AS status, attributes
+     FROM devices WHERE serial = ANY($1::text[])`,
+    [serials],
+  );
+  return rows;
+}
+
+/** Which device (serial) holds each of these controller ids. */
+export async function controllerOwners(pool: SqlPool, controllerIds: string[]): Promise<Map<string, string>> {
+  const { rows } = await pool.query<{ controllerId: string; serial: string }>(
+    'SELECT controller_id AS "controllerId", serial FROM devices WHERE controller_id = ANY($1::text[])',
+    [controllerIds],
+  );
+  return new Map(rows.map((r) => [r.controllerId, r.serial]));
 }

@@ -4,16 +4,14 @@ export type SqlPool = pg.Pool;
 export type SqlClient = pg.PoolClient;
 
 /**
- * A plain `pg` pool for the hot paths that Prisma does not express well (bulk UNNEST writes).
- * Sessions run in UTC so timestamp-without-time-zone columns read and write UTC.
+ * A plain `pg` pool for hot paths (device search, authentication, bulk writes) where Prisma's
+ * per-query overhead would dominate. `timestamp` columns hold UTC, as Prisma writes them, and
+ * sessions run in UTC so casts between `timestamp` and `timestamptz` agree.
  */
-export function createSqlPool(connectionString: string, opts: { max?: number; applicationName?: string } = {}): SqlPool {
-  return new pg.Pool({
-    connectionString,
-    max: opts.max ?? 10,
-    application_name: opts.applicationName ?? 'warden',
-    options: '-c TimeZone=UTC',
-  });
+export function createSqlPool(connectionString: string, max = 10, opts: { applicationName?: string } = {}): SqlPool {
+  const types = new pg.TypeOverrides();
+  types.setTypeParser(1114, (s: string) => new Date(`${s.replace(' ', 'T')}Z`));
+  return new pg.Pool({ connectionString, max, types, application_name: opts.applicationName ?? 'warden', options: '-c TimeZone=UTC' });
 }
 
 /** Runs `fn` in one transaction on one connection; rolls back when it throws. */

@@ -1,22 +1,8 @@
-import type { PrismaClient } from '../generated/client.js';
-
-/**
- * Read side of telemetry: the queries behind the GraphQL telemetry module and detection. They run
- * on a `pg` pool or, through {@link sqlOverPrisma}, on the Prisma client a service already has.
- */
+/** Read side of telemetry: the queries behind the GraphQL telemetry module and detection. */
 
 /** What these queries need: `pg`'s `query(text, values)`. */
 export interface SqlQueryable {
   query<R extends Record<string, unknown>>(text: string, values?: unknown[]): Promise<{ rows: R[] }>;
-}
-
-/** Runs parameterised SQL on a Prisma client (values are bound, never spliced into the text). */
-export function sqlOverPrisma(db: Pick<PrismaClient, '$queryRawUnsafe'>): SqlQueryable {
-  return {
-    query: async <R extends Record<string, unknown>>(text: string, values: unknown[] = []) => ({
-      rows: await db.$queryRawUnsafe<R[]>(text, ...values),
-    }),
-  };
 }
 
 export interface SegmentLiveness {

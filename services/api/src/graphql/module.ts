@@ -1,6 +1,5 @@
 import type { GraphQLContext } from '../context.js';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 export type Resolver<TParent = any, TArgs = any, TResult = unknown> = (
   parent: TParent,
   args: TArgs,

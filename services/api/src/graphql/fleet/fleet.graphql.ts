@@ -101,7 +101,7 @@ export const fleetModule: Module = {
           ...(args.orderBy ? { orderBy: args.orderBy } : {}),
         });
         return {
-          edges: page.nodes.map((node) => ({ cursor: encodeCursor(node.id), node })),
+          edges: page.nodes.map((node) => ({ cursor: encodeCursor(node, args.orderBy?.field ?? 'NAME'), node })),
           nodes: page.nodes,
           pageInfo: page,
           filter,
