@@ -87,8 +87,10 @@ const env = z.object({
   MQTT_TELEMETRY_TOPIC: z.string().default('$share/warden-gateway/warden/devices/+/telemetry'),
   MQTT_ENABLED: bool.default(true),
   STREAM_GROUP_ID: z.string().default('warden-stream'),
-  /** Partitions one stream processor works on at once (its Postgres connections in use). */
-  STREAM_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(3),
+  /** Partitions one stream processor reads at once; their records are written together (group commit). */
+  STREAM_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(6),
+  /** Postgres transactions one stream processor runs at once. */
+  STREAM_WRITERS: z.coerce.number().int().min(1).max(16).default(2),
   /** A stream processor that stops heartbeating this long loses its partitions to the others. */
   STREAM_SESSION_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30_000),
   STREAM_HOST: z.string().default('127.0.0.1'),
@@ -148,7 +150,7 @@ export interface Config {
     retentionDays: number;
     partitionsAheadDays: number;
   };
-  stream: { groupId: string; concurrency: number; sessionTimeoutMs: number; host: string; port: number };
+  stream: { groupId: string; concurrency: number; writers: number; sessionTimeoutMs: number; host: string; port: number };
   liveness: { defaultIntervalSeconds: number; graceFactor: number; sweepSeconds: number };
   demo: { seed: number; scale: number; adminPassword: string | undefined };
 }
@@ -224,6 +226,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     stream: {
       groupId: e.STREAM_GROUP_ID,
       concurrency: e.STREAM_CONCURRENCY,
+      writers: e.STREAM_WRITERS,
       sessionTimeoutMs: e.STREAM_SESSION_TIMEOUT_MS,
       host: e.STREAM_HOST,
       port: e.STREAM_PORT,

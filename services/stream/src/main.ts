@@ -17,8 +17,8 @@ export interface StreamOptions {
 export async function createStreamService(config: Config = loadConfig(), opts: StreamOptions = {}) {
   const log = createLogger('stream', config.logLevel);
   const metrics = createMetrics('stream');
-  // One connection per concurrently handled partition, plus the periodic tasks and probes.
-  const pool = createSqlPool(config.databaseUrl, config.stream.concurrency + 2, { applicationName: 'warden-stream' });
+  // One connection per writer, plus the periodic tasks and probes.
+  const pool = createSqlPool(config.databaseUrl, config.stream.writers + 2, { applicationName: 'warden-stream' });
   const kafka = await connectWardenKafka(config, log, `${config.kafkaClientId}-stream`);
   const producer = createProducer(kafka);
   const admin = kafka.admin();
@@ -41,6 +41,7 @@ export async function createStreamService(config: Config = loadConfig(), opts: S
     metrics,
     groupId: config.stream.groupId,
     concurrency: config.stream.concurrency,
+    writers: config.stream.writers,
     sessionTimeoutMs: config.stream.sessionTimeoutMs,
     ...(opts.onStored ? { onStored: opts.onStored } : {}),
   });

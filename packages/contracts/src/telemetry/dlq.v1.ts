@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { FieldError } from './telemetry.v1.js';
 
 export const DLQ_REASONS = [
@@ -38,3 +39,17 @@ export interface TelemetryDlqRecord {
 }
 
 export const DLQ_PAYLOAD_LIMIT = 8192;
+
+/** {@link TelemetryDlqRecord} as a schema, for consumers of the DLQ and the AsyncAPI document. */
+export const telemetryDlqRecordSchema = z.object({
+  reason: z.enum(DLQ_REASONS),
+  message: z.string(),
+  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  deviceId: z.string().optional(),
+  credentialId: z.string().optional(),
+  index: z.int().optional(),
+  via: z.enum(['http', 'mqtt', 'stream']),
+  receivedAt: z.iso.datetime({ offset: true }),
+  sourceIp: z.string().optional(),
+  payload: z.string().max(DLQ_PAYLOAD_LIMIT).optional(),
+});

@@ -56,5 +56,8 @@ describe('stream batch planning', () => {
     expect(readTelemetryRecord(Buffer.from(JSON.stringify({ ...good, deviceId: 'x' })))).toBeUndefined();
     expect(readTelemetryRecord(Buffer.from(JSON.stringify({ ...good, seq: 1.5 })))).toBeUndefined();
     expect(readTelemetryRecord(null)).toBeUndefined();
+    expect(readTelemetryRecord(Buffer.from(JSON.stringify({ ...good, flows: [{ peer: '10.0.0.1', port: 'x', protocol: 'tcp' }] })))).toBeUndefined();
+    const filled = readTelemetryRecord(Buffer.from(JSON.stringify({ ...good, flows: [{ peer: '10.0.0.1', port: 80, protocol: 'tcp' }] })));
+    expect(filled?.flows[0]).toEqual({ peer: '10.0.0.1', port: 80, protocol: 'tcp', outbound: true, bytes: 0, packets: 0 });
   });
 });

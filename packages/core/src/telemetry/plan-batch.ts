@@ -36,10 +36,20 @@ export function readTelemetryRecord(value: Buffer | null): TelemetryRecord | und
   ) {
     return undefined;
   }
-  r.flows ??= [];
   r.events ??= [];
+  r.flows ??= [];
+  if (!Array.isArray(r.flows) || !Array.isArray(r.events)) return undefined;
+  // Defaults the gateway's schema would have filled in; a flow the writes cannot take voids the record.
+  for (const f of r.flows) {
+    if (!f || typeof f.peer !== 'string' || !Number.isInteger(f.port) || !PROTOCOLS.has(f.protocol)) return undefined;
+    f.outbound ??= true;
+    f.bytes ??= 0;
+    f.packets ??= 0;
+  }
   return r;
 }
+
+const PROTOCOLS = new Set(['tcp', 'udp', 'icmp', 'other']);
 
 export const recordKey = (r: TelemetryRecord): string => pointKey(r.deviceId, r.seq, Date.parse(r.ts));
 

@@ -118,7 +118,7 @@ export interface StateChange {
 }
 
 /**
- * Upserts each device's latest state and `devices.last_seen_at` in one statement (one row per
+ * Upserts each device's latest state and `devices.last_seen_at` (to 30 s) in one statement (one row per
  * device; the caller passes each device's newest message). Older data never overwrites newer:
  * metrics merge so a metric reported less often keeps its last value.
  */
@@ -154,12 +154,15 @@ export async function upsertDeviceState(db: Queryable, rows: StateRow[]): Promis
          updated_at = now()
        RETURNING s.device_id, s.last_seen_at, (s.online_changed_at = now()::timestamptz(3)) AS came_online
      ), touched AS (
-       UPDATE devices d SET last_seen_at = GREATEST(d.last_seen_at, u.last_seen_at AT TIME ZONE 'UTC')
-       FROM upserted u WHERE d.id = u.device_id
-       RETURNING d.id, d.segment_id
+       -- devices.last_seen_at is for the registry (filters, sorting): refreshed at most every
+       -- 30 s, because each update of that wide, well-indexed row is costly. device_state has the exact time.
+       UPDATE devices d SET last_seen_at = u.last_seen_at AT TIME ZONE 'UTC'
+       FROM upserted u
+       WHERE d.id = u.device_id
+         AND (d.last_seen_at IS NULL OR d.last_seen_at < (u.last_seen_at AT TIME ZONE 'UTC') - interval '30 seconds')
      )
-     SELECT u.device_id, t.segment_id, u.came_online, u.last_seen_at
-     FROM upserted u JOIN touched t ON t.id = u.device_id`,
+     SELECT u.device_id, d.segment_id, u.came_online, u.last_seen_at
+     FROM upserted u JOIN devices d ON d.id = u.device_id`,
     [
       rows.map((r) => r.deviceId),
       rows.map((r) => r.lastSeenAt),
