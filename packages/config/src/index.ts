@@ -71,7 +71,7 @@ const env = z.object({
   /** Messages accepted but not yet acknowledged by Kafka, per gateway; beyond it devices get 429. */
   TELEMETRY_MAX_IN_FLIGHT: z.coerce.number().int().min(100).default(50_000),
   /** How long the gateway waits to gather messages into one Kafka request. */
-  TELEMETRY_LINGER_MS: z.coerce.number().int().min(0).max(1000).default(5),
+  TELEMETRY_LINGER_MS: z.coerce.number().int().min(0).max(1000).default(10),
   /** How long the gateway waits for Kafka before answering 503. */
   TELEMETRY_PRODUCE_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
   /** How far ahead of the gateway clock a device timestamp may be. */

@@ -27,6 +27,7 @@ beforeAll(async () => {
       MQTT_ENABLED: 'false',
       TELEMETRY_BODY_LIMIT: '64kb',
       TELEMETRY_PRODUCE_TIMEOUT_MS: '1500',
+      TELEMETRY_MAX_IN_FLIGHT: '100',
   });
   fleet = await createTelemetryFleet(database.db, config.auth.tokenPepper, 3);
   gateway = await createGatewayService(config);
@@ -140,5 +141,22 @@ describe('POST /device/v1/telemetry', () => {
       if (status !== 202) await new Promise((r) => setTimeout(r, 200));
     }
     expect(status).toBe(202);
+  });
+
+  it('answers 429 with Retry-After instead of queueing more than its in-flight limit while Kafka is slow', async () => {
+    const d = fleet.devices[2]!;
+    const batch = (from: number) => ({ messages: Array.from({ length: 80 }, (_, i) => telemetryMessage(d.id, from + i, { flows: 0 })) });
+    await kafka.down();
+    try {
+      const first = post(batch(10_000), `TargetToken ${d.token}`);
+      await new Promise((r) => setTimeout(r, 200));
+      const second = await post(batch(20_000), `TargetToken ${d.token}`);
+      expect(second.status).toBe(429);
+      expect(Number(second.headers.get('retry-after'))).toBeGreaterThan(0);
+      // The first batch was never acknowledged: Kafka did not take it.
+      expect((await first).status).toBe(503);
+    } finally {
+      await kafka.up();
+    }
   });
 });
