@@ -66,6 +66,9 @@ if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
   touch "$stamp"
 fi
 
+# --- the console (static files the api serves at / and /ide), rebuilt when its sources change ---------
+if [ -f services/console/scripts/build.ts ]; then node --import tsx services/console/scripts/build.ts; fi
+
 # --- generated Prisma client ------------------------------------------------------------------------
 gen=packages/db/src/generated/client.ts
 if [ ! -f "$gen" ] || [ -n "$(find prisma -name '*.prisma' -newer "$gen" 2>/dev/null)" ]; then

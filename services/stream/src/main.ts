@@ -18,7 +18,7 @@ export async function createStreamService(config: Config = loadConfig(), opts: S
   const log = createLogger('stream', config.logLevel);
   const metrics = createMetrics('stream');
   // One connection per writer, plus the periodic tasks and probes.
-  const pool = createSqlPool(config.databaseUrl, config.stream.writers + 2, { applicationName: 'warden-stream' });
+  const pool = createSqlPool(config.databaseUrl, config.stream.writers + 2, (err) => log.warn({ err }, 'Postgres dropped an idle connection'), { applicationName: 'warden-stream' });
   const kafka = await connectWardenKafka(config, log, `${config.kafkaClientId}-stream`);
   const producer = createProducer(kafka);
   const admin = kafka.admin();

@@ -8,10 +8,19 @@ export type SqlClient = pg.PoolClient;
  * per-query overhead would dominate. `timestamp` columns hold UTC, as Prisma writes them, and
  * sessions run in UTC so casts between `timestamp` and `timestamptz` agree.
  */
-export function createSqlPool(connectionString: string, max = 10, opts: { applicationName?: string } = {}): SqlPool {
+export function createSqlPool(
+  connectionString: string,
+  max = 10,
+  onError: (err: Error) => void = () => {},
+  opts: { applicationName?: string } = {},
+): SqlPool {
   const types = new pg.TypeOverrides();
   types.setTypeParser(1114, (s: string) => new Date(`${s.replace(' ', 'T')}Z`));
-  return new pg.Pool({ connectionString, max, types, application_name: opts.applicationName ?? 'warden', options: '-c TimeZone=UTC' });
+  const pool = new pg.Pool({ connectionString, max, types, application_name: opts.applicationName ?? 'warden', options: '-c TimeZone=UTC' });
+  // An idle connection dropped by the server (restart, failover) is discarded by the pool; without
+  // a listener the 'error' event would crash the process.
+  pool.on('error', onError);
+  return pool;
 }
 
 /** Runs `fn` in one transaction on one connection; rolls back when it throws. */
