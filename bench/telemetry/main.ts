@@ -38,7 +38,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function startService(name: 'gateway' | 'stream', env: Record<string, string>): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', `${root}services/${name}/src/main.ts`], {
     // A bounded heap, as in production (infra/compose): the old generation is collected before it sprawls.
-    env: { ...process.env, ...env, NODE_ENV: 'production', LOG_LEVEL: 'warn', NODE_OPTIONS: '--max-old-space-size=192' },
+    env: { ...process.env, ...env, NODE_ENV: 'production', LOG_LEVEL: 'warn', NODE_OPTIONS: '--max-old-space-size=160 --max-semi-space-size=8' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 }
