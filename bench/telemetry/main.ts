@@ -4,7 +4,7 @@
  * own process as in production. Printed beside the raw engines measured in the same run:
  *  - bare kafkajs: produce + consume of the same record payloads (snappy, acks=all, same partitions);
  *  - bare Postgres: a bulk UNNEST insert of the same rows into the same time-partitioned table.
- * Targets: >= 25,000 messages/s sustained, >= 50% of the raw ceiling (the slower of the two),
+ * Targets: >= 25,000 messages/s sustained, >= 50% of the raw ceiling (the slower engine at its best),
  * p99 ingest-to-stored <= 1 s at half the maximum rate, each service <= 300 MB resident.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -143,7 +143,7 @@ async function drive(port: number, token: string, bodies: string[], opts: { conc
 }
 
 /** Raw engine 1: kafkajs produce + consume of the same records, same broker kind and partitions. */
-async function rawKafka(records: string[], keys: string[]): Promise<number> {
+async function rawKafka(records: string[], keys: string[], perSend: number): Promise<number> {
   const broker: DevKafka = await startDevKafka({ topics: { raw: PARTITIONS } });
   const kafka = new Kafka({ brokers: broker.brokers, clientId: 'bench-raw', logLevel: 0 });
   const producer = kafka.producer();
@@ -169,13 +169,13 @@ async function rawKafka(records: string[], keys: string[]): Promise<number> {
     Array.from({ length: CONCURRENCY }, async () => {
       for (;;) {
         const i = next;
-        next += BATCH;
+        next += perSend;
         if (i >= records.length) return;
         await producer.send({
           topic: 'raw',
           acks: -1,
           compression: CompressionTypes.Snappy,
-          messages: records.slice(i, i + BATCH).map((value, j) => ({ key: keys[i + j]!, value })),
+          messages: records.slice(i, i + perSend).map((value, j) => ({ key: keys[i + j]!, value })),
         });
       }
     }),
@@ -233,7 +233,11 @@ export async function run(): Promise<void> {
     const avgMetrics = all.reduce((n, m) => n + Object.keys(m.metrics).length, 0) / all.length;
     console.log(`${MESSAGES} messages over ${DEVICES} devices, ${fmt(avgMetrics, 1)} metrics and ${fmt(avgFlows, 1)} flows per message on average, ${BATCH} per HTTP batch`);
 
-    const kafkaRate = await rawKafka(records, all.map((m) => m.deviceId));
+    const keys = all.map((m) => m.deviceId);
+    // One send per HTTP batch (what a gateway without cross-request batching does), and kafkajs at
+    // its best (large sends); the ceiling uses the best.
+    const kafkaPerBatch = await rawKafka(records, keys, BATCH);
+    const kafkaRate = await rawKafka(records, keys, 5000);
     const insertRate = await rawInsert(rawPool, all, receivedAt);
     await rawPool.end();
 
@@ -301,7 +305,8 @@ export async function run(): Promise<void> {
     console.log(
       table([
         ['measure', 'messages/s', 'note'],
-        ['raw kafkajs produce+consume', fmt(kafkaRate, 0), 'same records, snappy, acks=all, one consumer'],
+        ['raw kafkajs produce+consume', fmt(kafkaPerBatch, 0), `same records, ${BATCH} per send, snappy, acks=all, one consumer`],
+        ['raw kafkajs produce+consume', fmt(kafkaRate, 0), 'same, 5,000 per send (kafkajs at its best)'],
         ['raw bulk insert (UNNEST)', fmt(insertRate, 0), 'same rows, 3 connections, no upserts'],
         ['raw ceiling (slower of the two)', fmt(ceiling, 0), ''],
         ['Warden accepted (HTTP 202)', fmt(acceptRate, 0), `gateway, ${CONCURRENCY} connections; statuses ${JSON.stringify(Object.fromEntries(sent.statuses))}`],
