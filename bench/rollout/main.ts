@@ -145,7 +145,7 @@ export async function run(): Promise<void> {
   };
   const results: Record<string, autocannon.Result> = {};
   for (const cache of ['0', '5']) {
-    const gw = await startProcess(['services/gateway/src/main.ts'], { ...gatewayEnv, DDI_AUTH_CACHE_SECONDS: cache }, /"url":"(http:\/\/[^"]+)"/);
+    const gw = await startProcess(['bench/rollout/ddi-gateway.ts'], { ...gatewayEnv, DDI_AUTH_CACHE_SECONDS: cache }, /"url":"(http:\/\/[^"]+)"/);
     const url = gw.match[1]!;
     const sample = await (await fetch(`${url}/default/controller/v1/${devices[0]!.controllerId}`, { headers: { authorization: `TargetToken ${devices[0]!.token}` } })).text();
     await load({ url, duration: 2, requests: pollRequest() }); // warm-up

@@ -4,3 +4,7 @@
  */
 export * from './jobs.js';
 export * as ddi from './ddi.v1.js';
+export * from './topics.js';
+export * from './telemetry/telemetry.v1.js';
+export * from './telemetry/dlq.v1.js';
+export * from './telemetry/device-events.v1.js';

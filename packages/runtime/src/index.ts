@@ -4,3 +4,6 @@ export * from './metrics.js';
 export * from './health.js';
 export * from './shutdown.js';
 export * from './queues.js';
+export * from './kafka.js';
+export * from './dev-kafka.js';
+export * from './topics.js';

@@ -1,28 +1,78 @@
-import { loadConfig } from '@warden/config';
+import { loadConfig, type Config } from '@warden/config';
 import { LocalDiskStorage } from '@warden/core/firmware';
 import { createDb, createSqlPool } from '@warden/db';
-import { createJobQueue, createLogger, createRedis, once, stopOnSignals } from '@warden/runtime';
-import { buildGateway } from './app.js';
+import {
+  connectWardenKafka,
+  createJobQueue,
+  createLogger,
+  createMetrics,
+  createProducer,
+  createRedis,
+  Gauge,
+  once,
+  stopOnSignals,
+} from '@warden/runtime';
+import { buildGatewayApp } from './app.js';
+import { createDdiModule } from './ddi/ddi.module.js';
+import { createTelemetryModule } from './telemetry/telemetry.module.js';
 
-/** Wires config → clients → gateway and returns `{ start, stop }`. */
-export function createGatewayService(config = loadConfig()) {
+/** Wires config → clients → features → HTTP and MQTT, and returns `{ start, stop }`. */
+export async function createGatewayService(config: Config = loadConfig()) {
   const log = createLogger('gateway', config.logLevel);
+  const metrics = createMetrics('gateway');
   const db = createDb(config.databaseUrl, { poolSize: config.databasePoolSize });
+  const redis = createRedis(config.redisUrl, { forRequests: true });
+  const kafka = await connectWardenKafka(config, log, `${config.kafkaClientId}-gateway`);
+  const producer = createProducer(kafka, { retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 } });
+  const admin = kafka.admin();
+
   const sql = createSqlPool(config.databaseUrl, config.databasePoolSize);
-  sql.on('error', (err) => log.warn({ err }, 'idle database connection lost'));
-  const redis = createRedis(config.redisUrl);
-  const jobs = createJobQueue(redis, config.redisPrefix);
-  const gateway = buildGateway({ config, db, sql, redis, log, jobs, storage: new LocalDiskStorage(config.firmware.storageDir) });
+  // Rollout wake-ups go through BullMQ, which wants a connection that waits out Redis blips.
+  const queueRedis = createRedis(config.redisUrl);
+  const jobs = createJobQueue(queueRedis, config.redisPrefix);
+  const ddi = createDdiModule({ config, db, sql, log, jobs, storage: new LocalDiskStorage(config.firmware.storageDir) });
+  const telemetry = createTelemetryModule({ config, db, redis, producer, log, metrics });
+  new Gauge({
+    name: 'warden_gateway_kafka_in_flight',
+    help: 'Telemetry messages waiting for a Kafka acknowledgement',
+    registers: [metrics],
+    collect() {
+      this.set(telemetry.inFlight());
+    },
+  });
+
+  const http = buildGatewayApp({
+    config,
+    log,
+    metrics,
+    routers: [telemetry.router, ddi.router],
+    checks: [
+      { name: 'postgres', check: async () => void (await db.$queryRaw`SELECT 1`) },
+      { name: 'redis', check: async () => void (await redis.ping()) },
+      { name: 'kafka', check: async () => void (await admin.describeCluster()) },
+      ...(telemetry.mqtt ? [{ name: 'mqtt', check: async () => { if (!telemetry.mqtt!.connected()) throw new Error('not connected'); } }] : []),
+    ],
+  });
+
   return {
     log,
-    async start() {
-      const port = await gateway.listen();
-      log.info({ url: `http://${config.gateway.host}:${port}` }, 'gateway listening');
-      return port;
+    http,
+    /** Connects to Kafka and MQTT, then listens; resolves to the HTTP port. */
+    async start(port = config.gateway.port, host = config.gateway.host): Promise<number> {
+      await Promise.all([producer.connect(), admin.connect()]);
+      await telemetry.mqtt?.start();
+      const bound = await http.listen(port, host);
+      log.info({ url: `http://${host}:${bound}` }, 'gateway listening');
+      return bound;
     },
+    // Drain order: stop taking input (HTTP, MQTT), let in-flight sends finish, then close clients.
     stop: once(async () => {
-      await gateway.stop(); // stop accepting, finish in-flight requests, flush recorded polls
+      await Promise.all([http.close(), telemetry.mqtt?.stop()]);
+      await ddi.stop(); // flushes recorded polls
       await jobs.close();
+      queueRedis.disconnect();
+      await producer.disconnect().catch(() => {});
+      await admin.disconnect().catch(() => {});
       await db.$disconnect();
       await sql.end();
       redis.disconnect();
@@ -31,7 +81,7 @@ export function createGatewayService(config = loadConfig()) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const service = createGatewayService();
+  const service = await createGatewayService();
   stopOnSignals(service, service.log);
   await service.start();
 }

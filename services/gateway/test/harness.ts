@@ -1,16 +1,17 @@
 import { loadConfig, type Config } from '@warden/config';
 import { createTestDatabase, createRolloutFleet, testRedisPrefix, TEST_REDIS_URL, type RolloutFleet, type TestDatabase } from '@warden/testing';
-import { createJobQueue, createLogger, createRedis, type BullJobQueue, type Redis } from '@warden/runtime';
+import { createJobQueue, createLogger, createMetrics, createRedis, type BullJobQueue, type Redis } from '@warden/runtime';
 import type { RolloutDeps } from '@warden/core/rollouts';
 import { createSqlPool } from '@warden/db';
-import { buildGateway, type Gateway } from '../src/app.js';
+import { buildGatewayApp, type GatewayApp } from '../src/app.js';
+import { createDdiModule } from '../src/ddi/ddi.module.js';
 
 export interface Harness {
   tdb: TestDatabase;
   config: Config;
   redis: Redis;
   jobs: BullJobQueue;
-  gateway: Gateway;
+  gateway: GatewayApp;
   url: string;
   fleet: RolloutFleet;
   deps: RolloutDeps;
@@ -38,7 +39,9 @@ export async function startHarness(devices: number, extraEnv: Record<string, str
   const jobs = createJobQueue(redis, config.redisPrefix);
   const sql = createSqlPool(tdb.url, 5);
   const fleet = await createRolloutFleet({ db: tdb.db, sql, config }, devices);
-  const gateway = buildGateway({ config, db: tdb.db, sql, redis, log: createLogger('gateway', 'silent'), jobs, storage: fleet.firmware.storage });
+  const log = createLogger('gateway', 'silent');
+  const ddi = createDdiModule({ config, db: tdb.db, sql, log, jobs, storage: fleet.firmware.storage });
+  const gateway = buildGatewayApp({ config, log, metrics: createMetrics('gateway-test'), checks: [], routers: [ddi.router] });
   const port = await gateway.listen(0, '127.0.0.1');
   const deps: RolloutDeps = { db: tdb.db, sql, config, jobs, evaluateDebounceMs: config.rollouts.evaluateDebounceMs };
   return {
@@ -52,7 +55,8 @@ export async function startHarness(devices: number, extraEnv: Record<string, str
     deps,
     env,
     async close() {
-      await gateway.stop();
+      await gateway.close();
+      await ddi.stop();
       await jobs.close();
       redis.disconnect();
       await sql.end();

@@ -1,1 +1,1 @@
-export * from './authenticate.js';
+export * from './authenticate-device.js';

@@ -7,9 +7,10 @@ import { identityModule } from './identity/identity.graphql.js';
 import { firmwareModule } from './firmware/firmware.graphql.js';
 import { rolloutsModule } from './rollouts/rollouts.graphql.js';
 import type { Module } from './module.js';
+import { telemetryModule } from './telemetry/telemetry.graphql.js';
 
 /** Every feature's GraphQL module. A new feature adds its module here. */
-export const modules: Module[] = [commonModule, identityModule, fleetModule, auditModule, firmwareModule, rolloutsModule];
+export const modules: Module[] = [commonModule, identityModule, fleetModule, auditModule, telemetryModule, firmwareModule, rolloutsModule];
 
 export function buildSchema(list: Module[] = modules): GraphQLSchema {
   const resolvers: Record<string, Record<string, unknown>> = {};

@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { CoreDeps } from '@warden/core';
 import { authenticateGateway, controllerView, pollWithToken, resolveGatewayController, type ControllerView } from '@warden/core/ddi';
 import { authenticateDevice } from '@warden/core/device-auth';
+import { isWardenError } from '@warden/core';
 
 /** The controller a request acts for, once authenticated. */
 export interface DdiDevice {
@@ -38,6 +39,16 @@ class TokenCache {
   }
 }
 
+/** Authentication failures are a null (401); anything else is a real error. */
+async function orNull<T>(p: Promise<T>): Promise<T | null> {
+  try {
+    return await p;
+  } catch (err) {
+    if (isWardenError(err) && err.code === 'UNAUTHENTICATED') return null;
+    throw err;
+  }
+}
+
 /**
  * DDI authentication: `TargetToken` (the device's own token, for its own controller id only) or
  * `GatewayToken` (any controller of the tenant; an unknown one is registered on its first poll).
@@ -61,13 +72,24 @@ export function ddiAuth(deps: CoreDeps, opts: { tenant: string; cacheMs: number 
     const target = TARGET.exec(header);
     const gateway = target ? null : GATEWAY.exec(header);
     if (target) {
-      const device = await authenticateDevice(deps, target[1]!);
-      if (device && device.controllerId === p.controllerId) d = { deviceId: device.deviceId, controllerId: device.controllerId };
+      const principal = await orNull(authenticateDevice(deps, { scheme: 'TargetToken', token: target[1]! }));
+      if (principal?.kind === 'device' && principal.controllerId === p.controllerId) d = { deviceId: principal.deviceId, controllerId: principal.controllerId };
     } else if (gateway) {
       const gw = await authenticateGateway(deps, gateway[1]!);
-      // Only the base poll registers a controller; everything else needs a known one.
-      const device = gw ? await resolveGatewayController(deps, gw, p.controllerId, isPoll) : null;
-      if (device) d = { deviceId: device.id, controllerId: device.controllerId };
+      if (gw) {
+        // A DDI gateway token; only the base poll registers a controller, the rest needs a known one.
+        const device = await resolveGatewayController(deps, gw, p.controllerId, isPoll);
+        if (device) d = { deviceId: device.id, controllerId: device.controllerId };
+      } else {
+        // A site gateway's token (device-auth): speaks for known devices of its site.
+        const principal = await orNull(authenticateDevice(deps, { scheme: 'GatewayToken', token: gateway[1]! }));
+        if (principal?.kind === 'gateway') {
+          const device = await deps.db.device.findUnique({ where: { controllerId: p.controllerId }, select: { id: true, controllerId: true, status: true, segment: { select: { siteId: true } } } });
+          if (device && device.status !== 'RETIRED' && (principal.siteId === null || device.segment?.siteId === principal.siteId)) {
+            d = { deviceId: device.id, controllerId: device.controllerId };
+          }
+        }
+      }
     }
     if (d) cache.set(key, d);
     return d;
