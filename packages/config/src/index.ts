@@ -45,6 +45,8 @@ const env = z.object({
   /** Argon2id memory cost in KiB (OWASP: at least 19 MiB). */
   PASSWORD_MEMORY_KIB: z.coerce.number().int().min(1024).default(19 * 1024),
   PASSWORD_ITERATIONS: z.coerce.number().int().min(1).default(2),
+  /** Seconds an API instance may remember who a bearer token belongs to (0: ask the database every time). */
+  AUTH_CACHE_SECONDS: z.coerce.number().min(0).max(60).default(2),
   LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
   LOGIN_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(300),
   /** Requests per minute per client for the GraphQL endpoint. */
@@ -87,6 +89,7 @@ export interface Config {
     passwordIterations: number;
     loginRateLimit: number;
     loginRateWindowSeconds: number;
+    actorCacheSeconds: number;
   };
   graphql: { maxDepth: number; maxCost: number; maxPageSize: number; maxAliases: number; introspection: boolean };
   demo: { seed: number; scale: number; adminPassword: string | undefined };
@@ -135,6 +138,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       passwordIterations: e.PASSWORD_ITERATIONS,
       loginRateLimit: e.LOGIN_RATE_LIMIT,
       loginRateWindowSeconds: e.LOGIN_RATE_WINDOW_SECONDS,
+      actorCacheSeconds: e.AUTH_CACHE_SECONDS,
     },
     graphql: {
       maxDepth: e.GRAPHQL_MAX_DEPTH,

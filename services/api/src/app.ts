@@ -13,6 +13,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Config } from '@warden/config';
 import { authenticate, type CoreDeps } from '@warden/core';
+import { ActorCache } from './actor-cache.js';
 import type { Db, SqlPool } from '@warden/db';
 import { checkReadiness, createMetrics, httpDuration, once, type DependencyCheck, type Logger, type Redis } from '@warden/runtime';
 import { RateLimiterRes } from 'rate-limiter-flexible';
@@ -60,9 +61,10 @@ export async function buildApi(opts: ApiOptions): Promise<Api> {
       limit: config.auth.loginRateLimit,
       windowSeconds: config.auth.loginRateWindowSeconds,
     }),
+    actors: new ActorCache(deps, config.auth.actorCacheSeconds * 1000),
     ...opts.services,
   };
-  const apiLimiter = createApiLimiter(redis, config.redisPrefix, config.api.rateLimitPerMinute);
+  const apiLimiter = createApiLimiter(config.api.rateLimitPerMinute);
   const metrics = createMetrics('api');
   const duration = httpDuration(metrics);
 
@@ -161,7 +163,7 @@ export async function buildApi(opts: ApiOptions): Promise<Api> {
         const token = bearer(req.header('authorization'));
         const ip = clientIp(req);
         const requestId = res.locals.requestId as string;
-        const actor = token ? await authenticate(deps, token, { ip, requestId }) : null;
+        const actor = token ? await services.actors.resolve(token, { ip, requestId }) : null;
         return { deps, actor, token, loaders: createLoaders(db, sql), requestId, ip, userAgent: req.header('user-agent') ?? null, services };
       },
     }),

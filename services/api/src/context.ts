@@ -1,5 +1,6 @@
 import type { Actor, CoreDeps } from '@warden/core';
 import type { Loaders } from './loaders.js';
+import type { ActorCache } from './actor-cache.js';
 import type { LoginLimiter } from './rate-limit.js';
 
 /** What every resolver receives. Built fresh per request (or per subscription). */
@@ -19,6 +20,7 @@ export interface GraphQLContext {
 /** Process-wide services resolvers may use. Features add theirs here. */
 export interface ApiServices {
   loginLimiter: LoginLimiter;
+  actors: ActorCache;
 }
 
 /** `Authorization: Bearer <secret>` → secret, or null. */

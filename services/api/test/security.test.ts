@@ -40,10 +40,10 @@ describe('API keys', () => {
     expect(codeOf(await api.gql('{ me { role } }', {}, secret))).toBe('UNAUTHENTICATED');
   });
 
-  it('are refused once expired', async () => {
-    const { secret, apiKey } = await createKey('VIEWER', new Date(Date.now() + 60_000).toISOString());
+  it('are refused once expired, even while remembered by the API', async () => {
+    const { secret } = await createKey('VIEWER', new Date(Date.now() + 1500).toISOString());
     expect((await api.gql('{ me { role } }', {}, secret)).data).toBeTruthy();
-    await api.db.apiKey.update({ where: { id: apiKey.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await new Promise((r) => setTimeout(r, 1600));
     expect(codeOf(await api.gql('{ me { role } }', {}, secret))).toBe('UNAUTHENTICATED');
   });
 

@@ -77,8 +77,8 @@ export async function authenticate(
   const hash = hashSecret(secret, deps.config.auth.tokenPepper);
   // Runs on every request: one indexed lookup on the plain pool, and a throttled last-use write.
   if (secret.startsWith(`${SECRET_PREFIX.session}_`)) {
-    const { rows } = await deps.sql.query<{ id: string; userId: string; email: string; role: Role; lastUsedAt: Date | null }>(
-      `SELECT s.id::text AS id, u.id::text AS "userId", u.email, u.role::text AS role, s.last_used_at AS "lastUsedAt"
+    const { rows } = await deps.sql.query<{ id: string; userId: string; email: string; role: Role; lastUsedAt: Date | null; expiresAt: Date }>(
+      `SELECT s.id::text AS id, u.id::text AS "userId", u.email, u.role::text AS role, s.last_used_at AS "lastUsedAt", s.expires_at AS "expiresAt"
        FROM sessions s JOIN users u ON u.id = s.user_id
        WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.disabled_at IS NULL`,
       [hash, at],
@@ -88,11 +88,11 @@ export async function authenticate(
     if (!s.lastUsedAt || at.getTime() - s.lastUsedAt.getTime() > TOUCH_EVERY_MS) {
       await deps.sql.query('UPDATE sessions SET last_used_at = $2 WHERE id = $1', [s.id, at]);
     }
-    return { type: 'USER', id: s.userId, name: s.email, role: s.role, ip: meta.ip ?? null, requestId: meta.requestId ?? null };
+    return { type: 'USER', id: s.userId, name: s.email, role: s.role, ip: meta.ip ?? null, requestId: meta.requestId ?? null, expiresAt: s.expiresAt };
   }
   if (secret.startsWith(`${SECRET_PREFIX.apiKey}_`)) {
-    const { rows } = await deps.sql.query<{ id: string; name: string; role: Role; lastUsedAt: Date | null; lastUsedIp: string | null }>(
-      `SELECT id::text AS id, name, role::text AS role, last_used_at AS "lastUsedAt", last_used_ip AS "lastUsedIp"
+    const { rows } = await deps.sql.query<{ id: string; name: string; role: Role; lastUsedAt: Date | null; lastUsedIp: string | null; expiresAt: Date | null }>(
+      `SELECT id::text AS id, name, role::text AS role, last_used_at AS "lastUsedAt", last_used_ip AS "lastUsedIp", expires_at AS "expiresAt"
        FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)`,
       [hash, at],
     );
@@ -101,7 +101,7 @@ export async function authenticate(
     if (!k.lastUsedAt || at.getTime() - k.lastUsedAt.getTime() > TOUCH_EVERY_MS || k.lastUsedIp !== (meta.ip ?? null)) {
       await deps.sql.query('UPDATE api_keys SET last_used_at = $2, last_used_ip = $3 WHERE id = $1', [k.id, at, meta.ip ?? null]);
     }
-    return { type: 'API_KEY', id: k.id, name: `api-key:${k.name}`, role: k.role, ip: meta.ip ?? null, requestId: meta.requestId ?? null };
+    return { type: 'API_KEY', id: k.id, name: `api-key:${k.name}`, role: k.role, ip: meta.ip ?? null, requestId: meta.requestId ?? null, expiresAt: k.expiresAt };
   }
   return null;
 }

@@ -16,6 +16,8 @@ export interface Actor {
   role: Role;
   ip?: string | null;
   requestId?: string | null;
+  /** When the credential behind this actor stops being valid (sessions and expiring keys). */
+  expiresAt?: Date | null;
 }
 
 export const SYSTEM_ACTOR: Actor = { type: 'SYSTEM', id: null, name: 'warden', role: 'ADMIN' };

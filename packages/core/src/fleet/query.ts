@@ -1,4 +1,4 @@
-import { countDevicesSql, fleetCountsSql, searchDevicesSql, type FleetCountRow, type Device, type DeviceSortColumn, type DeviceSqlFilter, type Prisma } from '@warden/db';
+import { type DeviceRow, countDevicesSql, fleetCountsSql, searchDevicesSql, type FleetCountRow, type Device, type DeviceSortColumn, type DeviceSqlFilter, type Prisma } from '@warden/db';
 import { requireRole, type Actor } from '../auth/roles.js';
 import type { CoreDeps } from '../context.js';
 import { ValidationError } from '../errors.js';
@@ -140,7 +140,7 @@ export async function searchDevices(
   deps: CoreDeps,
   actor: Actor,
   args: { filter?: DeviceFilter; first: number; after?: string | null; orderBy?: DeviceOrder },
-): Promise<Page<Device>> {
+): Promise<Page<DeviceRow>> {
   requireRole(actor, 'VIEWER');
   const max = deps.config.graphql.maxPageSize;
   if (!Number.isInteger(args.first) || args.first < 0 || args.first > max) {

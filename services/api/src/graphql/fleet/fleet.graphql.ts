@@ -100,6 +100,10 @@ export const fleetModule: Module = {
           after: args.after ?? null,
           ...(args.orderBy ? { orderBy: args.orderBy } : {}),
         });
+        for (const d of page.nodes) {
+          ctx.loaders.model.prime(d.modelId, d.joinedModel as DeviceModel);
+          if (d.joinedSegment) ctx.loaders.segment.prime(d.joinedSegment.id, d.joinedSegment as Segment);
+        }
         return {
           edges: page.nodes.map((node) => ({ cursor: encodeCursor(node, args.orderBy?.field ?? 'NAME'), node })),
           nodes: page.nodes,

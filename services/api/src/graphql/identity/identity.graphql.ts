@@ -142,15 +142,26 @@ export const identityModule: Module = {
         await ctx.services.loginLimiter.reset(ctx.ip, args.email);
         return result;
       },
-      logout: (_: unknown, __: unknown, ctx: GraphQLContext) => logout(ctx.deps, requireRole(ctx.actor, 'VIEWER'), ctx.token ?? ''),
+      logout: async (_: unknown, __: unknown, ctx: GraphQLContext) => {
+        const done = await logout(ctx.deps, requireRole(ctx.actor, 'VIEWER'), ctx.token ?? '');
+        ctx.services.actors.forgetSecret(ctx.token ?? '');
+        return done;
+      },
       changePassword: (_: unknown, args: { currentPassword: string; newPassword: string }, ctx: GraphQLContext) =>
         changePassword(ctx.deps, requireRole(ctx.actor, 'VIEWER'), args),
       createUser: (_: unknown, { input }: { input: Parameters<typeof createUser>[2] }, ctx: GraphQLContext) => createUser(ctx.deps, requireRole(ctx.actor, 'VIEWER'), input),
-      updateUser: (_: unknown, args: { id: string; input: Parameters<typeof updateUser>[3] }, ctx: GraphQLContext) =>
-        updateUser(ctx.deps, requireRole(ctx.actor, 'VIEWER'), args.id, args.input),
+      updateUser: async (_: unknown, args: { id: string; input: Parameters<typeof updateUser>[3] }, ctx: GraphQLContext) => {
+        const user = await updateUser(ctx.deps, requireRole(ctx.actor, 'VIEWER'), args.id, args.input);
+        ctx.services.actors.forget(user.id); // a new role or a disabled account applies at once
+        return user;
+      },
       createApiKey: (_: unknown, { input }: { input: Parameters<typeof createApiKey>[2] }, ctx: GraphQLContext) =>
         createApiKey(ctx.deps, requireRole(ctx.actor, 'VIEWER'), input),
-      revokeApiKey: (_: unknown, { id }: { id: string }, ctx: GraphQLContext) => revokeApiKey(ctx.deps, requireRole(ctx.actor, 'VIEWER'), id),
+      revokeApiKey: async (_: unknown, { id }: { id: string }, ctx: GraphQLContext) => {
+        const key = await revokeApiKey(ctx.deps, requireRole(ctx.actor, 'VIEWER'), id);
+        ctx.services.actors.forget(id);
+        return key;
+      },
     },
   },
 };
