@@ -39,9 +39,6 @@ export interface Stack {
  */
 export async function startStack(opts: { scale: number }): Promise<Stack> {
   const [, database] = await Promise.all([ensureConsoleBuilt(), createTestDatabase()]);
-  // Dropping the database at the end terminates the pool's idle connections; without a listener
-  // the pool would raise that as an unhandled error.
-  database.sql.on('error', () => undefined);
   const config = testConfig({ DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: testRedisPrefix() });
   const deps: CoreDeps = { db: database.db, sql: database.sql, config };
   await seedDemoOffice(deps, SYSTEM_ACTOR, { scale: opts.scale, adminEmail: USERS.admin.email, adminPassword: USERS.admin.password });
