@@ -19,3 +19,8 @@ export * from './fleet/query.js';
 export * from './fleet/places.js';
 export * from './demo/office.js';
 export * from './demo/seed.js';
+export * from './detection/index.js';
+export * from './incidents/index.js';
+export * from './blast-radius/index.js';
+export * from './playbooks/index.js';
+export * from './readiness/index.js';

@@ -4,3 +4,4 @@ export * from './generated/client.js';
 export * from './sql/devices.js';
 export * from './sql/pool.js';
 export * from './sql/device-search.js';
+export * from './sql/blast-radius.js';

@@ -1,0 +1,4 @@
+export * from './timeline.js';
+export * from './severity.js';
+export * from './lifecycle.js';
+export * from './correlate.js';

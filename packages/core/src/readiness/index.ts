@@ -1,0 +1,3 @@
+export * from './exposure.js';
+export * from './worm-reach.js';
+export * from './readiness.js';
