@@ -6,8 +6,9 @@ import { buildApi } from './app.js';
 /** Wires config → clients → API and returns `{ start, stop }`. */
 export async function createApiService(config = loadConfig()) {
   const log = createLogger('api', config.logLevel);
-  const db = createDb(config.databaseUrl, { poolSize: config.databasePoolSize });
-  const sql = createSqlPool(config.databaseUrl, config.databasePoolSize);
+  const lost = (err: Error) => log.warn({ err }, 'an idle database connection was closed; the pool replaces it');
+  const db = createDb(config.databaseUrl, { poolSize: config.databasePoolSize, onPoolError: lost });
+  const sql = createSqlPool(config.databaseUrl, config.databasePoolSize, lost);
   const redis = createRedis(config.redisUrl, { forRequests: true });
   const api = await buildApi({ config, db, sql, redis, log });
   return {
