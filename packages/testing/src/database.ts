@@ -57,9 +57,6 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const url = await createDatabaseFromTemplate(BASE_URL, name, template);
   const db = createDb(url, { poolSize: 5 });
   const sql = createSqlPool(url, 5);
-  // drop() force-drops the database, which terminates any connection still closing; without a
-  // listener the pool would raise that as an unhandled error and fail the whole test run.
-  sql.on('error', () => undefined);
   return {
     url,
     db,
