@@ -8,6 +8,7 @@ import { loadConfig } from '@warden/config';
 import { SYSTEM_ACTOR, seedDemoOffice } from '@warden/core';
 import { createDb, createSqlPool, ensureDatabase } from '@warden/db';
 import { applyMigrations } from '@warden/db/migrate';
+import { startDevKafka, wardenTopics } from '@warden/runtime';
 
 const config = loadConfig();
 const c = { cyan: '\x1b[36m', green: '\x1b[32m', yellow: '\x1b[33m', bold: '\x1b[1m', reset: '\x1b[0m' };
@@ -33,8 +34,16 @@ if (seeded.seeded) {
   say('demo office already seeded (sign in with the credentials printed the first time, or set DEMO_ADMIN_PASSWORD on a fresh database)');
 }
 
+// Kafka: the cluster in KAFKA_BROKERS, or the in-memory dev broker (infra/dev-kafka) with Warden's topics.
+if (!config.kafkaBrokers?.length) {
+  const topics = Object.fromEntries(Object.entries(wardenTopics(config)).map(([t, n]) => [t, Math.min(n, config.kafka.devPartitions)]));
+  const devKafka = await startDevKafka({ topics });
+  process.env.KAFKA_BROKERS = devKafka.brokers.join(',');
+  say(`dev Kafka broker on ${process.env.KAFKA_BROKERS} (in memory; set KAFKA_BROKERS to use a real cluster)`);
+}
+
 /** The services `npm start` runs. Each is `tsx services/<name>/src/main.ts`. */
-const SERVICES = ['api'];
+const SERVICES = ['api', 'gateway', 'stream'];
 const colours = ['\x1b[35m', '\x1b[34m', '\x1b[33m', '\x1b[32m', '\x1b[36m', '\x1b[31m'];
 const children: ChildProcess[] = [];
 let stopping = false;
@@ -72,6 +81,7 @@ setTimeout(() => {
     GraphQL    ${base}/graphql
     IDE        ${base}/ide
     health     ${base}/health   ready ${base}/ready   metrics ${base}/metrics
+    telemetry  http://${config.gateway.host}:${config.gateway.port}/device/v1/telemetry   MQTT ${config.mqttUrl} warden/devices/<id>/telemetry
   Ctrl-C stops everything.\n`);
 }, 2500);
 

@@ -61,6 +61,50 @@ const env = z.object({
   /** Largest request body (bulk imports go through GraphQL). */
   API_BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/).default('20mb'),
 
+  // -- telemetry ---------------------------------------------------------------------------------
+  /** Partitions of warden.telemetry.v1 when Warden creates it (the most stream processors that help). */
+  KAFKA_TELEMETRY_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(12),
+  KAFKA_COMPRESSION: z.enum(['none', 'gzip', 'snappy']).default('snappy'),
+  /** Partitions of each topic on the dev broker that `npm start` runs. */
+  DEV_KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(64).default(6),
+  /** Largest telemetry request body and MQTT payload. */
+  TELEMETRY_BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/).default('1mb'),
+  TELEMETRY_MAX_BATCH: z.coerce.number().int().min(1).max(10_000).default(1000),
+  /** Messages accepted but not yet acknowledged by Kafka, per gateway; beyond it devices get 429. */
+  TELEMETRY_MAX_IN_FLIGHT: z.coerce.number().int().min(100).default(50_000),
+  /** How long the gateway waits to gather messages into one Kafka request. */
+  TELEMETRY_LINGER_MS: z.coerce.number().int().min(0).max(1000).default(10),
+  /** How long the gateway waits for Kafka before answering 503. */
+  TELEMETRY_PRODUCE_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
+  /** How far ahead of the gateway clock a device timestamp may be. */
+  TELEMETRY_MAX_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).default(300),
+  /** How long a device/gateway token lookup is cached (a revoked token works at most this long). */
+  DEVICE_AUTH_CACHE_SECONDS: z.coerce.number().min(0).max(3600).default(30),
+  /** Telemetry requests per minute per device token, and per gateway token. */
+  TELEMETRY_RATE_LIMIT_DEVICE: z.coerce.number().int().min(1).default(600),
+  TELEMETRY_RATE_LIMIT_GATEWAY: z.coerce.number().int().min(1).default(60_000),
+  /** Requests per minute per client IP on device endpoints, before authentication. */
+  DEVICE_IP_RATE_LIMIT: z.coerce.number().int().min(1).default(120_000),
+  /** The MQTT bridge subscribes to this topic filter (`+` is the device id); `$share/...` to scale out. */
+  MQTT_TELEMETRY_TOPIC: z.string().default('$share/warden-gateway/warden/devices/+/telemetry'),
+  MQTT_ENABLED: bool.default(true),
+  STREAM_GROUP_ID: z.string().default('warden-stream'),
+  /** Partitions one stream processor reads at once; their records are written together (group commit). */
+  STREAM_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(6),
+  /** Postgres transactions one stream processor runs at once. */
+  STREAM_WRITERS: z.coerce.number().int().min(1).max(16).default(2),
+  /** A stream processor that stops heartbeating this long loses its partitions to the others. */
+  STREAM_SESSION_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30_000),
+  STREAM_HOST: z.string().default('127.0.0.1'),
+  /** Port of the stream processor's /health, /ready and /metrics. */
+  STREAM_PORT: port.default(4200),
+  TELEMETRY_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
+  TELEMETRY_PARTITIONS_AHEAD_DAYS: z.coerce.number().int().min(1).max(60).default(3),
+  /** Expected seconds between reports for devices that do not announce their interval. */
+  LIVENESS_DEFAULT_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(60),
+  /** OFFLINE after this many expected intervals of silence. */
+  LIVENESS_GRACE_FACTOR: z.coerce.number().min(1).default(3),
+  LIVENESS_SWEEP_SECONDS: z.coerce.number().min(0.1).default(15),
   /** Demo office for `npm start`: PRNG seed, size (1 = ~2,000 devices) and admin password. */
   DEMO_SEED: z.coerce.number().int().default(42),
   DEMO_SCALE: z.coerce.number().positive().max(20).default(1),
@@ -92,6 +136,25 @@ export interface Config {
     actorCacheSeconds: number;
   };
   graphql: { maxDepth: number; maxCost: number; maxPageSize: number; maxAliases: number; introspection: boolean };
+  kafka: { telemetryPartitions: number; compression: 'none' | 'gzip' | 'snappy'; devPartitions: number };
+  telemetry: {
+    bodyLimit: string;
+    maxBatch: number;
+    maxInFlight: number;
+    lingerMs: number;
+    produceTimeoutMs: number;
+    maxClockSkewSeconds: number;
+    authCacheSeconds: number;
+    rateLimitDevice: number;
+    rateLimitGateway: number;
+    ipRateLimit: number;
+    mqttTopic: string;
+    mqttEnabled: boolean;
+    retentionDays: number;
+    partitionsAheadDays: number;
+  };
+  stream: { groupId: string; concurrency: number; writers: number; sessionTimeoutMs: number; host: string; port: number };
+  liveness: { defaultIntervalSeconds: number; graceFactor: number; sweepSeconds: number };
   demo: { seed: number; scale: number; adminPassword: string | undefined };
 }
 
@@ -146,6 +209,36 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       maxPageSize: e.GRAPHQL_MAX_PAGE_SIZE,
       maxAliases: e.GRAPHQL_MAX_ALIASES,
       introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
+    },
+    kafka: { telemetryPartitions: e.KAFKA_TELEMETRY_PARTITIONS, compression: e.KAFKA_COMPRESSION, devPartitions: e.DEV_KAFKA_PARTITIONS },
+    telemetry: {
+      bodyLimit: e.TELEMETRY_BODY_LIMIT,
+      maxBatch: e.TELEMETRY_MAX_BATCH,
+      maxInFlight: e.TELEMETRY_MAX_IN_FLIGHT,
+      lingerMs: e.TELEMETRY_LINGER_MS,
+      produceTimeoutMs: e.TELEMETRY_PRODUCE_TIMEOUT_MS,
+      maxClockSkewSeconds: e.TELEMETRY_MAX_CLOCK_SKEW_SECONDS,
+      authCacheSeconds: e.DEVICE_AUTH_CACHE_SECONDS,
+      rateLimitDevice: e.TELEMETRY_RATE_LIMIT_DEVICE,
+      rateLimitGateway: e.TELEMETRY_RATE_LIMIT_GATEWAY,
+      ipRateLimit: e.DEVICE_IP_RATE_LIMIT,
+      mqttTopic: e.MQTT_TELEMETRY_TOPIC,
+      mqttEnabled: e.MQTT_ENABLED,
+      retentionDays: e.TELEMETRY_RETENTION_DAYS,
+      partitionsAheadDays: e.TELEMETRY_PARTITIONS_AHEAD_DAYS,
+    },
+    stream: {
+      groupId: e.STREAM_GROUP_ID,
+      concurrency: e.STREAM_CONCURRENCY,
+      writers: e.STREAM_WRITERS,
+      sessionTimeoutMs: e.STREAM_SESSION_TIMEOUT_MS,
+      host: e.STREAM_HOST,
+      port: e.STREAM_PORT,
+    },
+    liveness: {
+      defaultIntervalSeconds: e.LIVENESS_DEFAULT_INTERVAL_SECONDS,
+      graceFactor: e.LIVENESS_GRACE_FACTOR,
+      sweepSeconds: e.LIVENESS_SWEEP_SECONDS,
     },
     demo: { seed: e.DEMO_SEED, scale: e.DEMO_SCALE, adminPassword: e.DEMO_ADMIN_PASSWORD },
   };

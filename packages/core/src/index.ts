@@ -24,3 +24,5 @@ export * from './incidents/index.js';
 export * from './blast-radius/index.js';
 export * from './playbooks/index.js';
 export * from './readiness/index.js';
+export * from './device-auth/index.js';
+export * from './telemetry/index.js';

@@ -5,3 +5,5 @@ export * from './sql/devices.js';
 export * from './sql/pool.js';
 export * from './sql/device-search.js';
 export * from './sql/blast-radius.js';
+export * from './sql/telemetry.sql.js';
+export * from './sql/telemetry-queries.sql.js';

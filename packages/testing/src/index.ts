@@ -1,3 +1,5 @@
 export * from './database.js';
 export * from './redis.js';
+export * from './kafka.js';
+export * from './telemetry-fixtures.js';
 export * from './config.js';

@@ -5,9 +5,10 @@ import { commonModule } from './common/common.graphql.js';
 import { fleetModule } from './fleet/fleet.graphql.js';
 import { identityModule } from './identity/identity.graphql.js';
 import type { Module } from './module.js';
+import { telemetryModule } from './telemetry/telemetry.graphql.js';
 
 /** Every feature's GraphQL module. A new feature adds its module here. */
-export const modules: Module[] = [commonModule, identityModule, fleetModule, auditModule];
+export const modules: Module[] = [commonModule, identityModule, fleetModule, auditModule, telemetryModule];
 
 export function buildSchema(list: Module[] = modules): GraphQLSchema {
   const resolvers: Record<string, Record<string, unknown>> = {};

@@ -1,0 +1,130 @@
+import { z } from 'zod';
+
+/**
+ * telemetry.v1: what a device reports. A device sends batches of these over HTTP
+ * (`POST /device/v1/telemetry`) or MQTT (`warden/devices/{deviceId}/telemetry`).
+ *
+ * Compatibility: v1 only ever gains optional fields. Unknown fields are refused (a typo should not
+ * silently drop data); a breaking change is telemetry.v2 on a new topic.
+ */
+
+/** Largest number of messages in one HTTP batch or MQTT payload. */
+export const TELEMETRY_MAX_BATCH = 1000;
+
+const ipv4 = z.ipv4();
+const ipv6 = z.ipv6();
+export const ipAddress = z.union([ipv4, ipv6], { error: 'must be an IPv4 or IPv6 address' });
+
+/** Metric names: lower snake case, e.g. `cpu`, `memory`, `temperature`, `rssi`, `power`, `bytes_in`. */
+export const METRIC_NAME = /^[a-z][a-z0-9_]{0,47}$/;
+
+/** Metrics most devices report; any other metric name matching {@link METRIC_NAME} is accepted too. */
+export const WELL_KNOWN_METRICS = [
+  'cpu',
+  'memory',
+  'temperature',
+  'rssi',
+  'power',
+  'bytes_in',
+  'bytes_out',
+  'uptime',
+  'disk',
+  'connections',
+] as const;
+
+export const flowSchema = z.strictObject({
+  /** The other end of the connection. */
+  peer: ipAddress,
+  port: z.int().min(0).max(65535),
+  protocol: z.enum(['tcp', 'udp', 'icmp', 'other']),
+  /** Outbound from the device: true when the device opened the connection. */
+  outbound: z.boolean().default(true),
+  bytes: z.int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
+  packets: z.int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
+});
+
+export const SECURITY_EVENT_TYPES = [
+  'AUTH_FAILURE',
+  'AUTH_SUCCESS',
+  'CONFIG_CHANGE',
+  'REBOOT',
+  'FIRMWARE_CHANGE',
+  'PROCESS_START',
+  'PORT_OPENED',
+  'TAMPER',
+  'OTHER',
+] as const;
+
+export const securityEventSchema = z.strictObject({
+  type: z.enum(SECURITY_EVENT_TYPES),
+  at: z.iso.datetime({ offset: true }).optional(),
+  /** Free text from the device, e.g. the user name of a failed login. Never a secret. */
+  detail: z.string().max(512).optional(),
+  count: z.int().min(1).max(1_000_000).default(1),
+});
+
+export const telemetryMessageSchema = z.strictObject({
+  /** The device's Warden id (uuid). Optional with a device token: the token names the device. */
+  deviceId: z.uuid({ error: 'must be the device id (a uuid)' }),
+  /**
+   * Increases with every message the device sends; with `ts` it identifies a message, so a resent
+   * message is stored once.
+   */
+  seq: z.int().min(0).max(Number.MAX_SAFE_INTEGER),
+  /** When the device took the reading (ISO 8601 with offset). */
+  ts: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time, e.g. 2026-01-31T12:00:00Z' }),
+  metrics: z
+    .record(z.string().regex(METRIC_NAME, 'metric names are lower snake case'), z.number().finite())
+    .refine((m) => Object.keys(m).length <= 64, 'at most 64 metrics')
+    .default({}),
+  flows: z.array(flowSchema).max(256).default([]),
+  events: z.array(securityEventSchema).max(64).default([]),
+  firmware: z
+    .strictObject({
+      version: z.string().min(1).max(64),
+      /** Hex SHA-256 of the running image. */
+      hash: z.string().regex(/^[0-9a-f]{64}$/i, 'must be a hex SHA-256').optional(),
+    })
+    .optional(),
+  /** The device's own address as it sees it. */
+  ip: ipAddress.optional(),
+  /** Seconds until the device's next report; used to tell when it has gone silent. */
+  interval: z.int().min(1).max(86_400).optional(),
+});
+
+/** One telemetry message as the device sends it. */
+export type TelemetryMessageInput = z.input<typeof telemetryMessageSchema>;
+export type TelemetryMessage = z.output<typeof telemetryMessageSchema>;
+
+/** What the gateway produces to `warden.telemetry.v1`: the validated message, stamped. */
+export interface TelemetryRecord extends TelemetryMessage {
+  /** When the gateway received it (ISO 8601). */
+  receivedAt: string;
+  via: 'http' | 'mqtt';
+}
+
+/** A field-level problem with one message. */
+export interface FieldError {
+  /** Dotted path inside the message, e.g. `flows.2.port`. */
+  path: string;
+  message: string;
+}
+
+export type TelemetryParseResult =
+  | { ok: true; message: TelemetryMessage }
+  | { ok: false; errors: FieldError[] };
+
+export function toFieldErrors(error: z.ZodError): FieldError[] {
+  return error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(message)', message: i.message }));
+}
+
+/** Validates one message; never throws. */
+export function parseTelemetryMessage(input: unknown): TelemetryParseResult {
+  const r = telemetryMessageSchema.safeParse(input);
+  return r.success ? { ok: true, message: r.data } : { ok: false, errors: toFieldErrors(r.error) };
+}
+
+/** The HTTP body: `{ "messages": [...] }`. */
+export const telemetryBatchSchema = z.strictObject({
+  messages: z.array(z.unknown()).min(1, 'send at least one message').max(TELEMETRY_MAX_BATCH),
+});

@@ -1,0 +1,158 @@
+import {
+  DLQ_PAYLOAD_LIMIT,
+  parseTelemetryMessage,
+  type DlqReason,
+  type FieldError,
+  type TelemetryDlqRecord,
+  type TelemetryRecord,
+} from '@warden/contracts';
+import type { DeviceAuthenticator, DevicePrincipal } from '../device-auth/authenticate-device.js';
+
+/** Where accepted telemetry goes: resolves only once Kafka has it. Keyed by device id. */
+export interface TelemetryPublisher {
+  publish(records: TelemetryRecord[]): Promise<void>;
+}
+
+export interface DlqPublisher {
+  publish(records: TelemetryDlqRecord[]): Promise<void>;
+}
+
+export interface IngestDeps {
+  authenticator: Pick<DeviceAuthenticator, 'forbiddenDevices'>;
+  telemetry: TelemetryPublisher;
+  dlq: DlqPublisher;
+  /** How far ahead of the gateway clock a device timestamp may be. */
+  maxClockSkewMs: number;
+}
+
+export interface IngestInput {
+  principal: DevicePrincipal;
+  /** The raw messages, one per array element. */
+  messages: unknown[];
+  via: 'http' | 'mqtt';
+  receivedAt: Date;
+  sourceIp?: string;
+  /**
+   * The device the transport says this is (the MQTT topic, or the device token's own device):
+   * filled in when a message omits `deviceId`.
+   */
+  impliedDeviceId?: string;
+  /** Refuse messages for any other device (an MQTT topic names exactly one device). */
+  onlyDeviceId?: string;
+}
+
+export interface Rejection {
+  index: number;
+  reason: DlqReason;
+  message: string;
+  errors?: FieldError[];
+}
+
+export interface IngestResult {
+  accepted: number;
+  rejected: Rejection[];
+}
+
+/** `token`-like fields are stripped from anything copied into the DLQ. */
+const SECRET_KEYS = /token|secret|password|authorization/i;
+
+export function redactPayload(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value, (k, v: unknown) => (k && SECRET_KEYS.test(k) ? '[redacted]' : v)) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > DLQ_PAYLOAD_LIMIT ? text.slice(0, DLQ_PAYLOAD_LIMIT) : text;
+}
+
+/**
+ * Validates a batch of telemetry from one authenticated sender, hands the valid messages to
+ * Kafka and the refused ones, with their reasons, to the DLQ. Resolves once both are stored; the
+ * result says which messages were refused and why. Throws when Kafka does not take them
+ * (see ./errors.ts): then nothing may be acknowledged to the device.
+ */
+export async function ingestTelemetry(deps: IngestDeps, input: IngestInput): Promise<IngestResult> {
+  const receivedAt = input.receivedAt.toISOString();
+  const latest = input.receivedAt.getTime() + deps.maxClockSkewMs;
+  const implied = input.impliedDeviceId ?? (input.principal.kind === 'device' ? input.principal.deviceId : undefined);
+  const rejected: Rejection[] = [];
+  const valid: Array<{ index: number; record: TelemetryRecord }> = [];
+
+  input.messages.forEach((raw, index) => {
+    const candidate =
+      implied && raw && typeof raw === 'object' && !Array.isArray(raw) && !('deviceId' in raw) ? { ...raw, deviceId: implied } : raw;
+    const parsed = parseTelemetryMessage(candidate);
+    if (!parsed.ok) {
+      const first = parsed.errors[0]!;
+      rejected.push({ index, reason: 'INVALID', message: `${first.path}: ${first.message}`, errors: parsed.errors });
+      return;
+    }
+    const tsMs = Date.parse(parsed.message.ts);
+    if (tsMs > latest) {
+      const errors = [{ path: 'ts', message: 'is in the future (check the device clock)' }];
+      rejected.push({ index, reason: 'INVALID', message: 'ts: is in the future (check the device clock)', errors });
+      return;
+    }
+    // Millisecond precision is what is stored; normalising here keeps a message's identity stable.
+    valid.push({ index, record: { ...parsed.message, ts: new Date(tsMs).toISOString(), receivedAt, via: input.via } });
+  });
+
+  const forbidden = await deps.authenticator.forbiddenDevices(input.principal, new Set(valid.map((v) => v.record.deviceId)));
+  const accepted: TelemetryRecord[] = [];
+  for (const v of valid) {
+    if (forbidden.has(v.record.deviceId) || (input.onlyDeviceId !== undefined && v.record.deviceId !== input.onlyDeviceId)) {
+      rejected.push({
+        index: v.index,
+        reason: 'FORBIDDEN',
+        message: `this credential may not send telemetry for device ${v.record.deviceId}`,
+      });
+    } else accepted.push(v.record);
+  }
+  rejected.sort((a, b) => a.index - b.index);
+
+  const dlq: TelemetryDlqRecord[] = rejected.map((r) => {
+    const raw = input.messages[r.index];
+    const claimed = raw && typeof raw === 'object' && typeof (raw as { deviceId?: unknown }).deviceId === 'string' ? (raw as { deviceId: string }).deviceId : implied;
+    return {
+      reason: r.reason,
+      message: r.message,
+      ...(r.errors ? { errors: r.errors } : {}),
+      ...(claimed ? { deviceId: claimed.slice(0, 64) } : {}),
+      credentialId: input.principal.credentialId,
+      index: r.index,
+      via: input.via,
+      receivedAt,
+      ...(input.sourceIp ? { sourceIp: input.sourceIp } : {}),
+      payload: redactPayload(raw),
+    };
+  });
+  await Promise.all([deps.telemetry.publish(accepted), dlq.length ? deps.dlq.publish(dlq) : undefined]);
+  return { accepted: accepted.length, rejected };
+}
+
+/** Raw text may hold a token (an MQTT payload that is not JSON): anything shaped like one goes. */
+function redactText(text: string): string {
+  return text.slice(0, DLQ_PAYLOAD_LIMIT).replace(/\bwd[a-z]_[\w-]{8,}/g, '[redacted]');
+}
+
+/**
+ * Records input refused before any message could be read (bad token, unreadable or oversized
+ * body). Best effort: the sender already gets its 4xx.
+ */
+export async function rejectUnreadable(
+  dlq: DlqPublisher,
+  input: { reason: DlqReason; message: string; via: 'http' | 'mqtt'; receivedAt: Date; sourceIp?: string; deviceId?: string; payload?: unknown },
+): Promise<void> {
+  await dlq.publish([
+    {
+      reason: input.reason,
+      message: input.message,
+      via: input.via,
+      receivedAt: input.receivedAt.toISOString(),
+      ...(input.sourceIp ? { sourceIp: input.sourceIp } : {}),
+      ...(input.deviceId ? { deviceId: input.deviceId.slice(0, 64) } : {}),
+      ...(input.payload !== undefined ? { payload: typeof input.payload === 'string' ? redactText(input.payload) : redactPayload(input.payload) } : {}),
+    },
+  ]);
+}

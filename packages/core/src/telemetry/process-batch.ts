@@ -1,0 +1,53 @@
+import type { DeviceEvent, TelemetryRecord } from '@warden/contracts';
+import {
+  inTransaction,
+  insertTelemetryPoints,
+  upsertDeviceContacts,
+  upsertDeviceState,
+  type SqlPool,
+} from '@warden/db';
+import { dedupe, recordKey, toContactRows, toPointRows, toStateRows } from './plan-batch.js';
+
+export interface DeviceEventPublisher {
+  publish(events: DeviceEvent[]): Promise<void>;
+}
+
+export interface ProcessBatchDeps {
+  pool: SqlPool;
+  events: DeviceEventPublisher;
+  now?: () => Date;
+}
+
+export interface BatchOutcome {
+  /** Messages stored for the first time. */
+  stored: number;
+  /** Messages already stored before (a replay or a resend). */
+  duplicates: number;
+  cameOnline: number;
+}
+
+/**
+ * Stores one batch from `warden.telemetry.v1` in one transaction: time-series points, then the
+ * contact graph and the latest state from the points that were new. ONLINE events are published
+ * before the commit, so a crash in between repeats them rather than loses them. The caller
+ * commits Kafka offsets only after this resolves.
+ */
+export async function processTelemetryBatch(deps: ProcessBatchDeps, batch: TelemetryRecord[]): Promise<BatchOutcome> {
+  const records = dedupe(batch);
+  if (!records.length) return { stored: 0, duplicates: batch.length, cameOnline: 0 };
+  return inTransaction(deps.pool, async (tx) => {
+    const inserted = await insertTelemetryPoints(tx, toPointRows(records));
+    const fresh = inserted.size === records.length ? records : records.filter((r) => inserted.has(recordKey(r)));
+    if (!fresh.length) return { stored: 0, duplicates: batch.length, cameOnline: 0 };
+    await upsertDeviceContacts(tx, toContactRows(fresh));
+    const changes = await upsertDeviceState(tx, toStateRows(fresh));
+    const online = changes.filter((c) => c.cameOnline);
+    if (online.length) {
+      const at = (deps.now?.() ?? new Date()).toISOString();
+      await deps.events.publish(
+        online.map((c) => ({ type: 'ONLINE', deviceId: c.deviceId, segmentId: c.segmentId, at, lastSeenAt: c.lastSeenAt.toISOString() })),
+      );
+    }
+    return { stored: fresh.length, duplicates: batch.length - fresh.length, cameOnline: online.length };
+  });
+}

@@ -1,0 +1,142 @@
+import { createRequire } from 'node:module';
+import kafkajs, { type ITopicConfig, type Message, type Producer, type ProducerConfig } from 'kafkajs';
+import type { Logger } from 'pino';
+
+// kafkajs is CommonJS: Node's ESM loader does not see all of its named exports, so take them
+// from the default export.
+const { CompressionCodecs, CompressionTypes, Kafka: KafkaClient, Partitioners, logLevel: KafkaLogLevel } = kafkajs;
+export const Kafka = KafkaClient;
+export type Kafka = kafkajs.Kafka;
+export { CompressionTypes };
+export type { Consumer, Producer, EachBatchPayload, Message, KafkaMessage, Admin } from 'kafkajs';
+
+// Snappy is pure JavaScript here (snappyjs): cheap on CPU, no native build, understood by every broker.
+const require = createRequire(import.meta.url);
+(CompressionCodecs as Record<number, unknown>)[CompressionTypes.Snappy] = require('kafkajs-snappy');
+
+export type KafkaCompression = 'none' | 'gzip' | 'snappy';
+
+export const compressionType = (c: KafkaCompression): kafkajs.CompressionTypes =>
+  ({ none: CompressionTypes.None, gzip: CompressionTypes.GZIP, snappy: CompressionTypes.Snappy })[c];
+
+/** A kafkajs client whose log lines go through the service's structured logger. */
+export function createKafka(opts: { brokers: string[]; clientId: string; log: Logger; requestTimeoutMs?: number }): kafkajs.Kafka {
+  const log = opts.log.child({ component: 'kafka' });
+  return new KafkaClient({
+    brokers: opts.brokers,
+    clientId: opts.clientId,
+    requestTimeout: opts.requestTimeoutMs ?? 10_000,
+    connectionTimeout: 3_000,
+    logLevel: KafkaLogLevel.WARN,
+    logCreator: () => (entry) => {
+      const { message, ...fields } = entry.log;
+      const level = entry.level <= KafkaLogLevel.ERROR ? 'error' : entry.level === KafkaLogLevel.WARN ? 'warn' : 'debug';
+      log[level]({ ...fields, namespace: entry.namespace }, message);
+    },
+  });
+}
+
+/** A producer with the default (murmur2, Java-compatible) partitioner: a key always maps to one partition. */
+export function createProducer(kafka: Kafka, opts: Partial<ProducerConfig> = {}): Producer {
+  return kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false, ...opts });
+}
+
+/**
+ * Creates the topics that do not exist yet. Clusters that do not offer the Admin API (the dev
+ * broker creates its topics itself) are tolerated: the failure is logged and start-up goes on.
+ */
+export async function ensureTopics(kafka: Kafka, topics: ITopicConfig[], log: Logger): Promise<void> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((t) => !existing.has(t.topic));
+    if (missing.length) {
+      await admin.createTopics({ topics: missing, waitForLeaders: true });
+      log.info({ topics: missing.map((t) => t.topic) }, 'created Kafka topics');
+    }
+  } catch (err) {
+    log.warn({ err }, 'could not create Kafka topics; assuming the cluster provides them');
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+}
+
+export class ProducerBusyError extends Error {
+  override name = 'ProducerBusyError';
+}
+
+export interface BatchingProducerOptions {
+  topic: string;
+  compression: KafkaCompression;
+  /** How long a message may wait for others to share its request. */
+  lingerMs: number;
+  /** A request is sent as soon as this many messages wait. */
+  maxBatch: number;
+  /** Messages accepted but not yet acknowledged by Kafka; beyond this `send` refuses at once. */
+  maxInFlight: number;
+}
+
+export interface BatchingProducer {
+  /**
+   * Resolves once Kafka acknowledged every message (acks=all), rejects if it did not: a caller
+   * never reports success for a message Kafka does not have. Throws {@link ProducerBusyError}
+   * without queueing when `maxInFlight` would be exceeded.
+   */
+  send(messages: Message[]): Promise<void>;
+  inFlight(): number;
+}
+
+/**
+ * Gathers the messages of concurrent callers into few large, compressed produce requests: one
+ * HTTP batch or MQTT message rarely fills a request on its own.
+ */
+export function createBatchingProducer(producer: Producer, opts: BatchingProducerOptions): BatchingProducer {
+  interface Waiting {
+    messages: Message[];
+    resolve: () => void;
+    reject: (err: unknown) => void;
+  }
+  let queue: Waiting[] = [];
+  let queued = 0;
+  let inFlight = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const compression = compressionType(opts.compression);
+
+  const flush = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    if (!queue.length) return;
+    const batch = queue;
+    queue = [];
+    queued = 0;
+    const messages = batch.flatMap((w) => w.messages);
+    producer.send({ topic: opts.topic, compression, acks: -1, messages }).then(
+      () => {
+        for (const w of batch) w.resolve();
+      },
+      (err: unknown) => {
+        for (const w of batch) w.reject(err);
+      },
+    );
+  };
+
+  return {
+    inFlight: () => inFlight,
+    send(messages) {
+      if (!messages.length) return Promise.resolve();
+      if (inFlight + messages.length > opts.maxInFlight) {
+        return Promise.reject(new ProducerBusyError(`${inFlight} messages already waiting for Kafka`));
+      }
+      inFlight += messages.length;
+      return new Promise<void>((resolve, reject) => {
+        queue.push({ messages, resolve, reject });
+        queued += messages.length;
+        if (queued >= opts.maxBatch) flush();
+        else timer ??= setTimeout(flush, opts.lingerMs);
+      }).finally(() => {
+        inFlight -= messages.length;
+      });
+    },
+  };
+}

@@ -1,0 +1,82 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Config } from '@warden/config';
+import { generateSecret, hashSecret, SECRET_PREFIX } from '@warden/core';
+import type { Db } from '@warden/db';
+import { testConfig } from './config.js';
+import { TEST_REDIS_URL } from './redis.js';
+
+/** {@link testConfig} for telemetry services: a Redis prefix and consumer group of its own, any free ports. */
+export function telemetryTestConfig(env: Record<string, string | undefined>): Config {
+  return testConfig({
+    LOG_LEVEL: process.env.WARDEN_TEST_LOG_LEVEL ?? 'silent',
+    REDIS_URL: TEST_REDIS_URL,
+    REDIS_PREFIX: `wtest-${randomBytes(4).toString('hex')}`,
+    GATEWAY_PORT: '0',
+    STREAM_PORT: '0',
+    STREAM_GROUP_ID: `wtest-${randomBytes(4).toString('hex')}`,
+    ...env,
+  });
+}
+
+export interface FleetFixture {
+  siteId: string;
+  segmentId: string;
+  devices: Array<{ id: string; controllerId: string; token: string }>;
+  gatewayToken: string;
+}
+
+/**
+ * A site with one segment and `count` devices, each with a device token, plus a gateway token
+ * for the site. Tokens are returned in clear; the database holds their hashes.
+ */
+export async function createTelemetryFleet(db: Db, pepper: string, count: number): Promise<FleetFixture> {
+  const tag = randomBytes(4).toString('hex');
+  const site = await db.site.create({ data: { code: `s-${tag}`, name: `Site ${tag}` } });
+  const segment = await db.segment.create({ data: { siteId: site.id, name: 'iot', cidr: '10.20.0.0/16', zone: 'IOT' } });
+  const model = await db.deviceModel.create({ data: { vendor: `Acme ${tag}`, name: 'Sensor 1', kind: 'SENSOR' } });
+  const devices: FleetFixture['devices'] = [];
+  const rows = Array.from({ length: count }, (_, i) => ({
+    id: randomUUID(),
+    serial: `SN-${tag}-${i}`,
+    controllerId: `ctl-${tag}-${i}`,
+    name: `sensor ${i}`,
+    kind: 'SENSOR' as const,
+    modelId: model.id,
+    segmentId: segment.id,
+    status: 'ACTIVE' as const,
+    ip: `10.20.${Math.floor(i / 250)}.${(i % 250) + 1}`,
+  }));
+  await db.device.createMany({ data: rows });
+  const creds = rows.map((r) => {
+    const token = generateSecret(SECRET_PREFIX.device);
+    devices.push({ id: r.id, controllerId: r.controllerId, token });
+    return { deviceId: r.id, prefix: token.slice(0, 10), tokenHash: hashSecret(token, pepper) };
+  });
+  await db.deviceCredential.createMany({ data: creds });
+  const gatewayToken = generateSecret(SECRET_PREFIX.gateway);
+  await db.gatewayCredential.create({
+    data: { name: `hub ${tag}`, prefix: gatewayToken.slice(0, 10), tokenHash: hashSecret(gatewayToken, pepper), siteId: site.id },
+  });
+  return { siteId: site.id, segmentId: segment.id, devices, gatewayToken };
+}
+
+/** A realistic telemetry.v1 message: 5–10 metrics, 0–5 flows. */
+export function telemetryMessage(deviceId: string, seq: number, opts: { ts?: Date; flows?: number; metrics?: number } = {}) {
+  const metricNames = ['cpu', 'memory', 'temperature', 'rssi', 'power', 'bytes_in', 'bytes_out', 'uptime', 'disk', 'connections'];
+  const nMetrics = opts.metrics ?? 5 + (seq % 6);
+  const nFlows = opts.flows ?? seq % 6;
+  return {
+    deviceId,
+    seq,
+    ts: (opts.ts ?? new Date()).toISOString(),
+    metrics: Object.fromEntries(metricNames.slice(0, nMetrics).map((m, i) => [m, Math.round((seq * 7 + i * 13) % 1000) / 10])),
+    flows: Array.from({ length: nFlows }, (_, i) => ({
+      peer: `10.20.${i}.${(seq % 200) + 1}`,
+      port: [443, 53, 80, 1883, 8883][i % 5]!,
+      protocol: i % 2 ? ('udp' as const) : ('tcp' as const),
+      bytes: 100 + i,
+      packets: 2,
+    })),
+    firmware: { version: '1.2.3' },
+  };
+}

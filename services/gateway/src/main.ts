@@ -1,0 +1,75 @@
+import { loadConfig, type Config } from '@warden/config';
+import { createDb } from '@warden/db';
+import {
+  connectWardenKafka,
+  createLogger,
+  createMetrics,
+  createProducer,
+  createRedis,
+  Gauge,
+  once,
+  stopOnSignals,
+} from '@warden/runtime';
+import { buildGatewayApp } from './app.js';
+import { createTelemetryModule } from './telemetry/telemetry.module.js';
+
+/** Wires config → clients → features → HTTP and MQTT, and returns `{ start, stop }`. */
+export async function createGatewayService(config: Config = loadConfig()) {
+  const log = createLogger('gateway', config.logLevel);
+  const metrics = createMetrics('gateway');
+  const db = createDb(config.databaseUrl, { poolSize: config.databasePoolSize });
+  const redis = createRedis(config.redisUrl, { forRequests: true });
+  const kafka = await connectWardenKafka(config, log, `${config.kafkaClientId}-gateway`);
+  const producer = createProducer(kafka, { retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 } });
+  const admin = kafka.admin();
+
+  const telemetry = createTelemetryModule({ config, db, redis, producer, log, metrics });
+  new Gauge({
+    name: 'warden_gateway_kafka_in_flight',
+    help: 'Telemetry messages waiting for a Kafka acknowledgement',
+    registers: [metrics],
+    collect() {
+      this.set(telemetry.inFlight());
+    },
+  });
+
+  const http = buildGatewayApp({
+    config,
+    log,
+    metrics,
+    routers: [telemetry.router],
+    checks: [
+      { name: 'postgres', check: async () => void (await db.$queryRaw`SELECT 1`) },
+      { name: 'redis', check: async () => void (await redis.ping()) },
+      { name: 'kafka', check: async () => void (await admin.describeCluster()) },
+      ...(telemetry.mqtt ? [{ name: 'mqtt', check: async () => { if (!telemetry.mqtt!.connected()) throw new Error('not connected'); } }] : []),
+    ],
+  });
+
+  return {
+    log,
+    http,
+    /** Connects to Kafka and MQTT, then listens; resolves to the HTTP port. */
+    async start(port = config.gateway.port, host = config.gateway.host): Promise<number> {
+      await Promise.all([producer.connect(), admin.connect()]);
+      await telemetry.mqtt?.start();
+      const bound = await http.listen(port, host);
+      log.info({ url: `http://${host}:${bound}` }, 'gateway listening');
+      return bound;
+    },
+    // Drain order: stop taking input (HTTP, MQTT), let in-flight sends finish, then close clients.
+    stop: once(async () => {
+      await Promise.all([http.close(), telemetry.mqtt?.stop()]);
+      await producer.disconnect().catch(() => {});
+      await admin.disconnect().catch(() => {});
+      await db.$disconnect();
+      redis.disconnect();
+    }),
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const service = await createGatewayService();
+  stopOnSignals(service, service.log);
+  await service.start();
+}

@@ -1,0 +1,92 @@
+import { loadConfig, type Config } from '@warden/config';
+import { SCHEMA_HEADER, TOPICS, type TelemetryRecord } from '@warden/contracts';
+import type { DeviceEventPublisher } from '@warden/core';
+import { createSqlPool, maintainTelemetryPartitions } from '@warden/db';
+import { connectWardenKafka, createLogger, createMetrics, createProducer, once, stopOnSignals } from '@warden/runtime';
+import { buildStreamHttp } from './app.js';
+import { createMaintenance } from './maintenance.js';
+import { createTelemetryConsumer } from './telemetry.consumer.js';
+
+export interface StreamOptions {
+  onStored?: (records: TelemetryRecord[], storedAt: number) => void;
+  /** Run the liveness sweep and partition upkeep (on by default). */
+  maintenance?: boolean;
+}
+
+/** Wires config → clients → consumers and periodic tasks, and returns `{ start, stop }`. */
+export async function createStreamService(config: Config = loadConfig(), opts: StreamOptions = {}) {
+  const log = createLogger('stream', config.logLevel);
+  const metrics = createMetrics('stream');
+  // One connection per writer, plus the periodic tasks and probes.
+  const pool = createSqlPool(config.databaseUrl, config.stream.writers + 2, (err) => log.warn({ err }, 'Postgres dropped an idle connection'), { applicationName: 'warden-stream' });
+  const kafka = await connectWardenKafka(config, log, `${config.kafkaClientId}-stream`);
+  const producer = createProducer(kafka);
+  const admin = kafka.admin();
+
+  const events: DeviceEventPublisher = {
+    publish: async (list) => {
+      await producer.send({
+        topic: TOPICS.deviceEvents,
+        acks: -1,
+        messages: list.map((e) => ({ key: e.deviceId, value: JSON.stringify(e), headers: { [SCHEMA_HEADER]: 'device-events.v1' } })),
+      });
+    },
+  };
+  const consumer = createTelemetryConsumer({
+    kafka,
+    producer,
+    pool,
+    events,
+    log,
+    metrics,
+    groupId: config.stream.groupId,
+    concurrency: config.stream.concurrency,
+    writers: config.stream.writers,
+    sessionTimeoutMs: config.stream.sessionTimeoutMs,
+    ...(opts.onStored ? { onStored: opts.onStored } : {}),
+  });
+  const maintenance = createMaintenance({
+    pool,
+    events,
+    log,
+    liveness: config.liveness,
+    partitions: { retentionDays: config.telemetry.retentionDays, aheadDays: config.telemetry.partitionsAheadDays },
+  });
+  const http = buildStreamHttp({
+    metrics,
+    checks: [
+      { name: 'postgres', check: async () => void (await pool.query('SELECT 1')) },
+      { name: 'kafka', check: async () => void (await admin.describeCluster()) },
+    ],
+  });
+
+  return {
+    log,
+    consumer,
+    async start(port = config.stream.port, host = config.stream.host): Promise<number> {
+      await Promise.all([producer.connect(), admin.connect()]);
+      // Today's partitions must exist before the first batch lands.
+      await maintainTelemetryPartitions(pool, { retentionDays: config.telemetry.retentionDays, aheadDays: config.telemetry.partitionsAheadDays });
+      await consumer.start();
+      if (opts.maintenance !== false) maintenance.start();
+      const bound = await http.listen(port, host);
+      log.info({ url: `http://${host}:${bound}/ready`, group: config.stream.groupId }, 'stream processor running');
+      return bound;
+    },
+    // Drain order: stop fetching (finishes the batch in hand and commits it), stop timers, close clients.
+    stop: once(async () => {
+      await consumer.stop();
+      await maintenance.stop();
+      await http.close();
+      await producer.disconnect().catch(() => {});
+      await admin.disconnect().catch(() => {});
+      await pool.end();
+    }),
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const service = await createStreamService();
+  stopOnSignals(service, service.log);
+  await service.start();
+}

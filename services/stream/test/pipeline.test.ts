@@ -1,0 +1,173 @@
+import { randomBytes } from 'node:crypto';
+import mqtt from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TOPICS, type DeviceEvent, type TelemetryDlqRecord } from '@warden/contracts';
+import { createSqlPool, type SqlPool } from '@warden/db';
+import { createGatewayService } from '@warden/gateway';
+import type { DevKafka } from '@warden/runtime';
+import {
+  createTelemetryFleet,
+  createTestDatabase,
+  startTestKafka,
+  telemetryMessage,
+  telemetryTestConfig,
+  type FleetFixture,
+  type TestDatabase,
+} from '@warden/testing';
+import { createStreamService } from '../src/main.js';
+import { storedCounts, topicValues, waitFor } from './helpers.js';
+
+/**
+ * The whole telemetry path with real parts: HTTP and MQTT into the gateway, the dev Kafka broker,
+ * the stream processor and Postgres.
+ */
+let database: TestDatabase;
+let kafka: DevKafka;
+let pool: SqlPool;
+let gateway: Awaited<ReturnType<typeof createGatewayService>>;
+let stream: Awaited<ReturnType<typeof createStreamService>>;
+let fleet: FleetFixture;
+let gatewayUrl: string;
+let streamUrl: string;
+const mqttRoot = `wtest-${randomBytes(4).toString('hex')}`;
+
+beforeAll(async () => {
+  [database, kafka] = await Promise.all([createTestDatabase(), startTestKafka({ telemetryPartitions: 4 })]);
+  const config = telemetryTestConfig({
+    DATABASE_URL: database.url,
+    KAFKA_BROKERS: kafka.brokers.join(','),
+    MQTT_TELEMETRY_TOPIC: `${mqttRoot}/devices/+/telemetry`,
+    LIVENESS_DEFAULT_INTERVAL_SECONDS: '1',
+    LIVENESS_GRACE_FACTOR: '1',
+    LIVENESS_SWEEP_SECONDS: '0.3',
+  });
+  fleet = await createTelemetryFleet(database.db, config.auth.tokenPepper, 4);
+  pool = createSqlPool(database.url, 2);
+  gateway = await createGatewayService(config);
+  stream = await createStreamService(config);
+  const [g, s] = await Promise.all([gateway.start(0, '127.0.0.1'), stream.start(0, '127.0.0.1')]);
+  gatewayUrl = `http://127.0.0.1:${g}`;
+  streamUrl = `http://127.0.0.1:${s}`;
+});
+
+afterAll(async () => {
+  await gateway?.stop();
+  await stream?.stop();
+  await pool?.end();
+  await kafka?.stop();
+  await database?.drop();
+});
+
+const post = (token: string, messages: unknown[], scheme = 'TargetToken') =>
+  fetch(`${gatewayUrl}/device/v1/telemetry`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `${scheme} ${token}` },
+    body: JSON.stringify({ messages }),
+  });
+
+async function metric(name: string): Promise<number> {
+  const text = await (await fetch(`${streamUrl}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
+  return line ? Number(line.split(' ').pop()) : 0;
+}
+
+describe('telemetry pipeline', () => {
+  const t0 = new Date(Date.now() - 60_000);
+  const at = (s: number) => new Date(t0.getTime() + s * 1000);
+
+  it('stores HTTP batches in device state, the time series and the contact graph', async () => {
+    const d = fleet.devices[0]!;
+    const batch = [1, 2, 3].map((seq) => telemetryMessage(d.id, seq, { ts: at(seq), flows: 2 }));
+    batch[2] = { ...batch[2]!, metrics: { cpu: 99.5, temperature: 41 }, firmware: { version: '2.0.0' }, ip: '10.20.0.99' } as never;
+    expect((await post(d.token, batch)).status).toBe(202);
+
+    await waitFor(() => storedCounts(pool), (c) => c.points >= 3, 20_000, 'points');
+    const { rows: state } = await pool.query('SELECT * FROM device_state WHERE device_id = $1', [d.id]);
+    expect(state[0]).toMatchObject({ online: true, firmware_version: '2.0.0', ip: '10.20.0.99', last_seq: '3' });
+    // Metrics merge: the newest message's values win, older ones fill in what it did not report.
+    expect(state[0].metrics).toMatchObject({ cpu: 99.5, temperature: 41, memory: expect.any(Number) });
+    const { rows: dev } = await pool.query('SELECT last_seen_at FROM devices WHERE id = $1', [d.id]);
+    expect(dev[0].last_seen_at).not.toBeNull();
+    const { rows: contacts } = await pool.query('SELECT peer_ip, port, count FROM device_contacts WHERE device_id = $1 ORDER BY peer_ip, port', [d.id]);
+    expect(contacts.reduce((n, c: { count: string }) => n + Number(c.count), 0)).toBe(6);
+  });
+
+  it('stores messages sent over MQTT by a real MQTT client', async () => {
+    const d = fleet.devices[1]!;
+    const client = await mqtt.connectAsync('mqtt://127.0.0.1:1883');
+    try {
+      const messages = [10, 11].map((seq) => ({ ...telemetryMessage(d.id, seq, { ts: at(seq) }), deviceId: undefined }));
+      await client.publishAsync(`${mqttRoot}/devices/${d.id}/telemetry`, JSON.stringify({ token: d.token, messages }), { qos: 1 });
+      // Another device's token may not publish on this device's topic.
+      const other = fleet.devices[2]!;
+      await client.publishAsync(`${mqttRoot}/devices/${d.id}/telemetry`, JSON.stringify({ token: other.token, messages: [telemetryMessage(d.id, 12)] }), { qos: 1 });
+    } finally {
+      await client.endAsync();
+    }
+    const { rows } = await waitFor(
+      () => pool.query<{ seq: string }>('SELECT seq FROM telemetry_points WHERE device_id = $1 ORDER BY seq', [d.id]),
+      (r) => r.rows.length >= 2,
+      20_000,
+      'MQTT points',
+    );
+    expect(rows.map((r) => r.seq)).toEqual(['10', '11']);
+    const dlq = await waitFor(
+      () => topicValues<TelemetryDlqRecord>(kafka.brokers, TOPICS.telemetryDlq),
+      (all) => all.some((r) => r.via === 'mqtt' && r.reason === 'FORBIDDEN'),
+      10_000,
+      'MQTT forbidden DLQ record',
+    );
+    expect(JSON.stringify(dlq)).not.toContain(fleet.devices[2]!.token);
+  });
+
+  it('stores a replayed batch once: no duplicate points, contacts counted once', async () => {
+    const d = fleet.devices[2]!;
+    const batch = [20, 21, 22].map((seq) => telemetryMessage(d.id, seq, { ts: at(seq), flows: 3 }));
+    expect((await post(d.token, batch)).status).toBe(202);
+    const mine = () => pool.query('SELECT 1 FROM telemetry_points WHERE device_id = $1', [d.id]).then((r) => r.rowCount ?? 0);
+    await waitFor(mine, (n) => n === 3, 20_000, 'first delivery');
+    const before = await storedCounts(pool);
+    const dupsBefore = await metric('warden_stream_telemetry_duplicates_total');
+
+    expect((await post(d.token, batch)).status).toBe(202);
+    await waitFor(() => metric('warden_stream_telemetry_duplicates_total'), (n) => n >= dupsBefore + 3, 20_000, 'replay processed');
+    const after = await storedCounts(pool);
+    expect(after).toEqual(before);
+    expect(after.points).toBe(after.distinctPoints);
+  });
+
+  it('puts a malformed message in the DLQ with its reason while the valid messages of its batch are stored', async () => {
+    const d = fleet.devices[3]!;
+    const res = await post(d.token, [
+      telemetryMessage(d.id, 30, { ts: at(30) }),
+      { deviceId: d.id, seq: 31, ts: 'yesterday', metrics: {} },
+      telemetryMessage(d.id, 32, { ts: at(32) }),
+    ]);
+    expect(res.status).toBe(422);
+    const { rows } = await waitFor(
+      () => pool.query<{ seq: string }>('SELECT seq FROM telemetry_points WHERE device_id = $1 ORDER BY seq', [d.id]),
+      (r) => r.rows.length >= 2,
+      20_000,
+      'valid points',
+    );
+    expect(rows.map((r) => r.seq)).toEqual(['30', '32']);
+    const dlq = await topicValues<TelemetryDlqRecord>(kafka.brokers, TOPICS.telemetryDlq);
+    expect(dlq.find((r) => r.deviceId === d.id && r.reason === 'INVALID')).toMatchObject({ index: 1, errors: [{ path: 'ts' }] });
+  });
+
+  it('announces devices ONLINE when heard and OFFLINE when silent past their interval', async () => {
+    const events = await waitFor(
+      () => topicValues<DeviceEvent>(kafka.brokers, TOPICS.deviceEvents),
+      (all) => fleet.devices.every((d) => all.some((e) => e.deviceId === d.id && e.type === 'OFFLINE')),
+      20_000,
+      'OFFLINE events',
+    );
+    const first = fleet.devices[0]!;
+    const mine = events.filter((e) => e.deviceId === first.id).map((e) => e.type);
+    expect(mine[0]).toBe('ONLINE');
+    expect(mine).toContain('OFFLINE');
+    expect(events.find((e) => e.deviceId === first.id)).toMatchObject({ segmentId: fleet.segmentId });
+    const { rows } = await pool.query('SELECT online FROM device_state WHERE device_id = $1', [first.id]);
+    expect(rows[0].online).toBe(false);
+  });
+});

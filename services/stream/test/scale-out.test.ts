@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createSqlPool, type SqlPool } from '@warden/db';
+import { createGatewayService } from '@warden/gateway';
+import type { DevKafka } from '@warden/runtime';
+import {
+  createTelemetryFleet,
+  createTestDatabase,
+  startTestKafka,
+  telemetryMessage,
+  telemetryTestConfig,
+  type FleetFixture,
+  type TestDatabase,
+} from '@warden/testing';
+import { createStreamService } from '../src/main.js';
+import { storedCounts, waitFor } from './helpers.js';
+
+/** Two stream processors in one consumer group split the partitions and store everything once. */
+let database: TestDatabase;
+let kafka: DevKafka;
+let pool: SqlPool;
+let fleet: FleetFixture;
+const services: Array<{ stop(): Promise<void> }> = [];
+
+beforeAll(async () => {
+  [database, kafka] = await Promise.all([createTestDatabase(), startTestKafka({ telemetryPartitions: 6 })]);
+  pool = createSqlPool(database.url, 2);
+});
+
+afterAll(async () => {
+  for (const s of services.reverse()) await s.stop();
+  await pool?.end();
+  await kafka?.stop();
+  await database?.drop();
+});
+
+it('splits the partitions between two processors of one group, which together store everything exactly once', async () => {
+  const config = telemetryTestConfig({
+    DATABASE_URL: database.url,
+    KAFKA_BROKERS: kafka.brokers.join(','),
+    MQTT_ENABLED: 'false',
+    STREAM_SESSION_TIMEOUT_MS: '6000',
+    TELEMETRY_RATE_LIMIT_GATEWAY: '1000000',
+  });
+  fleet = await createTelemetryFleet(database.db, config.auth.tokenPepper, 60);
+  const stored = [new Set<string>(), new Set<string>()];
+  const processors = await Promise.all(
+    [0, 1].map((i) => createStreamService(config, { onStored: (records) => records.forEach((r) => stored[i]!.add(r.deviceId)) })),
+  );
+  services.push(...processors);
+  await Promise.all(processors.map((p) => p.start(0, '127.0.0.1')));
+  const assignments = await waitFor(
+    async () => processors.map((p) => p.consumer.assignedPartitions()),
+    (a) => a.every((parts) => parts.length > 0) && a.flat().length === 6,
+    30_000,
+    'both processors to get partitions',
+  );
+  expect(new Set(assignments.flat()).size).toBe(6);
+
+  const gateway = await createGatewayService(config);
+  services.push(gateway);
+  const port = await gateway.start(0, '127.0.0.1');
+  const total = 6000;
+  let flows = 0;
+  const start = Date.now() - 600_000;
+  for (let b = 0; b < total / 500; b++) {
+    const messages = Array.from({ length: 500 }, (_, i) => {
+      const n = b * 500 + i;
+      const m = telemetryMessage(fleet.devices[n % fleet.devices.length]!.id, n, { ts: new Date(start + n) });
+      flows += m.flows.length;
+      return m;
+    });
+    const res = await fetch(`http://127.0.0.1:${port}/device/v1/telemetry`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `GatewayToken ${fleet.gatewayToken}` },
+      body: JSON.stringify({ messages }),
+    });
+    expect(res.status).toBe(202);
+  }
+
+  const final = await waitFor(() => storedCounts(pool), (c) => c.points >= total, 30_000, 'everything stored');
+  expect(final).toEqual({ points: total, distinctPoints: total, contactReports: flows, states: fleet.devices.length });
+  // Each processor stored devices of its own partitions only: one device, one partition, one processor.
+  expect(stored[0]!.size).toBeGreaterThan(0);
+  expect(stored[1]!.size).toBeGreaterThan(0);
+  expect([...stored[0]!].filter((d) => stored[1]!.has(d))).toEqual([]);
+});
