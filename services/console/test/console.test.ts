@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { processTelemetryBatch } from '@warden/core';
 import { seriousA11yViolations } from './axe.js';
 import { USERS, newPage, screenshotsDir, signIn, startStack, tokenFor, type Stack } from './harness.js';
 
@@ -116,6 +117,58 @@ describe('console', () => {
     await expect.poll(() => page.getByRole('region', { name: 'History' }).textContent()).toContain('device.update');
     await expect.poll(() => page.getByRole('region', { name: 'History' }).textContent()).toContain('Floor 9, server room');
     await shot(page, 'device');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('shows a device’s telemetry chart over a chosen time range, its contacts, and fleet liveness', async () => {
+    const db = stack.deps.db;
+    const [camera, peer] = await db.device.findMany({ where: { kind: 'CAMERA' }, orderBy: { serial: 'asc' }, take: 2 });
+    // Two hours of readings, one a minute, through the stream processor's own batch writer.
+    const now = Date.now();
+    const records = Array.from({ length: 120 }, (_, i) => ({
+      deviceId: camera!.id,
+      seq: i + 1,
+      ts: new Date(now - (120 - i) * 60_000).toISOString(),
+      metrics: { cpu: 20 + (i % 10), temperature: 40 + (i % 5) },
+      flows: [
+        { peer: peer!.ip!, port: 554, protocol: 'tcp' as const, outbound: true, bytes: 1000, packets: 10 },
+        { peer: '203.0.113.9', port: 443, protocol: 'tcp' as const, outbound: true, bytes: 500, packets: 5 },
+      ],
+      events: [],
+      ip: camera!.ip!,
+      interval: 60,
+      receivedAt: new Date(now - (120 - i) * 60_000 + 50).toISOString(),
+      via: 'http' as const,
+    }));
+    await processTelemetryBatch({ pool: stack.database.sql, events: { publish: async () => undefined } }, records);
+
+    const { page, context, errors } = await newPage(stack);
+    await signIn(page, USERS.viewer);
+    await expect.poll(() => page.getByTestId('liveness').textContent()).toMatch(/^1 online/);
+    await page.goto(`/#/devices/${camera!.id}`);
+    const telemetry = page.getByRole('region', { name: 'Telemetry' });
+    await expect.poll(() => telemetry.textContent()).toContain('Online');
+    const readings = async () => Number((await page.getByTestId('series-summary').textContent())!.match(/from (\d+) readings/)?.[1] ?? -1);
+    await expect.poll(() => page.getByTestId('series-summary').textContent()).toMatch(/^cpu: average [\d.]+, lowest 20, highest 29 from \d+ readings/);
+    expect(await telemetry.locator('canvas').count()).toBeGreaterThan(0);
+    // The last hour holds about half of the two hours of readings; six hours hold them all.
+    expect(Math.abs((await readings()) - 60)).toBeLessThanOrEqual(1);
+    await page.getByLabel('Time range').selectOption('6h');
+    await expect.poll(readings).toBe(120);
+    await page.getByLabel('Metric').selectOption('temperature');
+    await expect.poll(() => page.getByTestId('series-summary').textContent()).toMatch(/^temperature: .*lowest 40, highest 44/);
+    await page.getByRole('button', { name: 'Show as table' }).click();
+    expect(await page.getByRole('table', { name: 'temperature readings' }).locator('tbody tr').count()).toBeGreaterThan(0);
+    await page.getByRole('button', { name: 'Show chart' }).click();
+
+    // The contact to another camera links to it; the outside address says so.
+    const contacts = page.getByRole('table', { name: 'Contacts' });
+    await expect.poll(() => contacts.textContent()).toContain('203.0.113.9');
+    expect(await contacts.textContent()).toContain('outside the fleet');
+    await shot(page, 'device-telemetry');
+    await contacts.getByRole('link', { name: new RegExp(peer!.name) }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(peer!.name);
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { buildApi, type Api } from '@warden/api';
+import type { Config } from '@warden/config';
 import { SYSTEM_ACTOR, createUser, seedDemoOffice, type CoreDeps } from '@warden/core';
 import { createLogger, createRedis, type Redis } from '@warden/runtime';
 import { TEST_REDIS_URL, createTestDatabase, testConfig, testRedisPrefix, type TestDatabase } from '@warden/testing';
@@ -27,6 +28,7 @@ export const USERS = {
 
 export interface Stack {
   baseUrl: string;
+  config: Config;
   deps: CoreDeps;
   database: TestDatabase;
   browser: Browser;
@@ -52,6 +54,7 @@ export async function startStack(opts: { scale: number }): Promise<Stack> {
   mkdirSync(screenshotsDir, { recursive: true });
   return {
     baseUrl: `http://127.0.0.1:${port}`,
+    config,
     deps,
     database,
     browser,
