@@ -167,6 +167,7 @@ describe('console', () => {
     await expect.poll(() => contacts.textContent()).toContain('203.0.113.9');
     expect(await contacts.textContent()).toContain('outside the fleet');
     await shot(page, 'device-telemetry');
+    expect(await seriousA11yViolations(page)).toEqual([]);
     await contacts.getByRole('link', { name: new RegExp(peer!.name) }).click();
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(peer!.name);
     expect(errors).toEqual([]);
