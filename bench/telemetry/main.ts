@@ -228,7 +228,7 @@ export async function run(): Promise<void> {
     // Same payloads for every measurement.
     const all = messages(ids, MESSAGES, 1);
     const receivedAt = new Date().toISOString();
-    const records = all.map((m) => JSON.stringify({ ...m, events: [], receivedAt, via: 'http' } satisfies TelemetryRecord));
+    const records = all.map((m) => JSON.stringify({ ...m, flows: m.flows.map((f) => ({ outbound: true, ...f })), events: [], receivedAt, via: 'http' } satisfies TelemetryRecord));
     const avgFlows = all.reduce((n, m) => n + m.flows.length, 0) / all.length;
     const avgMetrics = all.reduce((n, m) => n + Object.keys(m.metrics).length, 0) / all.length;
     console.log(`${MESSAGES} messages over ${DEVICES} devices, ${fmt(avgMetrics, 1)} metrics and ${fmt(avgFlows, 1)} flows per message on average, ${BATCH} per HTTP batch`);
