@@ -2,6 +2,7 @@ import type { Actor, CoreDeps } from '@warden/core';
 import type { Loaders } from './loaders.js';
 import type { ActorCache } from './actor-cache.js';
 import type { LoginLimiter } from './rate-limit.js';
+import type { RolloutServices } from './graphql/rollouts/services.js';
 
 /** What every resolver receives. Built fresh per request (or per subscription). */
 export interface GraphQLContext {
@@ -18,7 +19,7 @@ export interface GraphQLContext {
 }
 
 /** Process-wide services resolvers may use. Features add theirs here. */
-export interface ApiServices {
+export interface ApiServices extends RolloutServices {
   loginLimiter: LoginLimiter;
   actors: ActorCache;
 }

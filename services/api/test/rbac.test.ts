@@ -2,8 +2,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildSchema } from '../src/graphql/schema.js';
 import { createDeviceModel, createSegment, createSite, registerDevice, SYSTEM_ACTOR, ROLES, type Role } from '@warden/core';
 import { codeOf, startApi } from './harness.js';
+import { rolloutFixtures } from './rollout-fixtures.js';
 
 const api = await startApi();
+const rollouts = rolloutFixtures(api);
 const tokens = {} as Record<Role, string>;
 let siteId: string;
 let segmentId: string;
@@ -62,6 +64,7 @@ const MUTATIONS: { name: string; role: Role; action: string; call: () => Promise
       return ['mutation($id: ID!) { revokeApiKey(id: $id) { id } }', { id: k.id }];
     },
   },
+  ...rollouts.mutations,
 ];
 
 /** Mutations every signed-in caller may use on themselves. */
