@@ -4,6 +4,10 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processTelemetryBatch } from '@warden/core';
+import { postDeploymentFeedback } from '@warden/core/ddi';
+import { evaluateRollout, type RolloutDeps } from '@warden/core/rollouts';
+import { createJobQueue, createRedis } from '@warden/runtime';
+import { createRolloutFleet } from '@warden/testing';
 import { seriousA11yViolations } from './axe.js';
 import { USERS, newPage, screenshotsDir, signIn, startStack, tokenFor, type Stack } from './harness.js';
 
@@ -23,7 +27,7 @@ const deviceCount = (page: Page) => page.getByTestId('device-count');
 const rowsIn = (page: Page) => page.locator('table[aria-label="Devices"] tbody tr[data-device-id]');
 
 /** Buttons that change something on the server; a viewer must see none of them. */
-const MUTATION_BUTTONS = [/register device/i, /import devices/i, /edit device/i, /retire device/i, /issue token/i, /rotate tokens/i, /revoke all tokens/i, /add tag/i, /move to segment/i];
+const MUTATION_BUTTONS = [/new rollout/i, /approve/i, /^start$/i, /^pause$/i, /cancel rollout/i, /roll back/i, /register device/i, /import devices/i, /edit device/i, /retire device/i, /issue token/i, /rotate tokens/i, /revoke all tokens/i, /add tag/i, /move to segment/i];
 
 describe('console', () => {
   it('signs an admin in and shows the fleet at a glance over 10,000 devices, rendering only the visible rows', async () => {
@@ -114,8 +118,8 @@ describe('console', () => {
     await page.getByRole('button', { name: 'Save changes' }).click();
     await expect.poll(() => page.getByRole('region', { name: 'State' }).textContent()).toContain('Floor 9, server room');
     expect((await stack.deps.db.device.findUniqueOrThrow({ where: { id: device.id } })).location).toBe('Floor 9, server room');
-    await expect.poll(() => page.getByRole('region', { name: 'History' }).textContent()).toContain('device.update');
-    await expect.poll(() => page.getByRole('region', { name: 'History' }).textContent()).toContain('Floor 9, server room');
+    await expect.poll(() => page.getByRole('region', { name: 'History', exact: true }).textContent()).toContain('device.update');
+    await expect.poll(() => page.getByRole('region', { name: 'History', exact: true }).textContent()).toContain('Floor 9, server room');
     await shot(page, 'device');
     expect(errors).toEqual([]);
     await context.close();
@@ -186,8 +190,13 @@ describe('console', () => {
     await page.getByRole('region', { name: 'State' }).waitFor();
     await expect.poll(() => page.getByText(/read-only access/).count()).toBe(1);
     for (const name of MUTATION_BUTTONS) expect(await page.getByRole('button', { name }).count()).toBe(0);
-    expect(await page.getByRole('region', { name: 'History' }).count()).toBe(0);
+    expect(await page.getByRole('region', { name: 'History', exact: true }).count()).toBe(0);
     await shot(page, 'device-viewer');
+
+    // Rollouts: read-only too.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Rollouts' }).click();
+    await page.getByRole('table', { name: 'Rollouts' }).waitFor();
+    expect(await page.getByRole('link', { name: 'New rollout' }).count()).toBe(0);
 
     // The audit page is not there for a viewer, even by address.
     await page.goto('/#/audit');
@@ -346,7 +355,7 @@ describe('console', () => {
     await expect.poll(() => rowsIn(page).count()).toBeGreaterThan(10);
     expect(await seriousA11yViolations(page)).toEqual([]);
     await rowsIn(page).first().locator('td:first-child a').click();
-    await page.getByRole('region', { name: 'History' }).getByRole('table').waitFor();
+    await page.getByRole('region', { name: 'History', exact: true }).getByRole('table').waitFor();
     expect(await seriousA11yViolations(page)).toEqual([]);
     for (const to of ['Sites and models', 'Audit log', 'Access']) {
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: to }).click();
@@ -378,5 +387,62 @@ describe('console', () => {
     await second.page.getByRole('link', { name: 'GraphQL IDE' }).click();
     await expect.poll(() => second.page.getByRole('status').first().textContent()).toMatch(/^Authenticated/);
     await second.context.close();
+  });
+
+  it('plans a rollout with a device-count preview, approves and starts it, and shows progress as devices report', async () => {
+    const fleet = await createRolloutFleet(stack.deps, 20, { prefix: 'ro' });
+    const model = await stack.deps.db.deviceModel.findUniqueOrThrow({ where: { id: fleet.modelId } });
+    const redis = createRedis(stack.config.redisUrl);
+    const jobs = createJobQueue(redis, stack.config.redisPrefix);
+    const deps: RolloutDeps = { ...stack.deps, config: stack.config, jobs, evaluateDebounceMs: 10 };
+
+    // An operator plans it; the preview counts the devices the release can reach.
+    const operator = await newPage(stack);
+    const page = operator.page;
+    await signIn(page, USERS.operator);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Rollouts' }).click();
+    await page.getByRole('link', { name: 'New rollout' }).click();
+    await page.getByLabel('Rollout name').fill('Hub firmware 1.1.0');
+    await page.getByLabel('Release').selectOption({ label: `Acme ${model.name} 1.1.0` });
+    await page.getByLabel('Waves (cumulative %)').fill('10, 100');
+    await expect.poll(() => page.getByTestId('rollout-preview').textContent()).toMatch(/^20 Acme Hub-\w+ devices match/);
+    expect(await page.getByTestId('rollout-preview').textContent()).toContain('10% → 2 · 100% → 18');
+    await shot(page, 'rollout-new');
+    await page.getByRole('button', { name: 'Create rollout' }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Hub firmware 1.1.0');
+    const id = page.url().split('/rollouts/')[1]!;
+    await expect.poll(() => page.getByTestId('rollout-progress').textContent()).toBe('0 of 20 devices updated · 0 failed');
+    // Approval is an admin's: the operator sees why it waits, and no Approve button.
+    expect(await page.getByText('Waiting for an admin to approve it.').count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Approve' }).count()).toBe(0);
+
+    const admin = await newPage(stack);
+    await signIn(admin.page, USERS.admin);
+    await admin.page.goto(`/#/rollouts/${id}`);
+    await admin.page.getByRole('button', { name: 'Approve' }).click();
+    await admin.page.getByRole('button', { name: 'Start' }).click();
+    await expect.poll(() => admin.page.getByRole('button', { name: 'Pause' }).count()).toBe(1);
+
+    // The orchestrator sends the first wave; two devices report success over DDI feedback.
+    await evaluateRollout(deps, id);
+    const actions = await stack.deps.db.updateAction.findMany({ where: { rolloutId: id, status: { notIn: ['PLANNED'] } } });
+    expect(actions).toHaveLength(2);
+    for (const a of actions) {
+      await postDeploymentFeedback(deps, a.deviceId, Number(a.id), { status: { execution: 'closed', result: { finished: 'success' } } });
+    }
+    await expect.poll(() => admin.page.getByTestId('rollout-progress').textContent(), { timeout: 10_000 }).toBe('2 of 20 devices updated · 0 failed');
+    await expect.poll(() => admin.page.getByTestId('wave-0').textContent()).toContain('2/2 updated');
+    await shot(admin.page, 'rollout');
+
+    // The operator's page follows along, and pausing works from it.
+    await expect.poll(() => page.getByTestId('rollout-progress').textContent(), { timeout: 10_000 }).toBe('2 of 20 devices updated · 0 failed');
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await expect.poll(() => page.getByRole('button', { name: 'Resume' }).count()).toBe(1);
+    expect(await stack.deps.db.rollout.findUniqueOrThrow({ where: { id } }).then((r) => r.status)).toBe('PAUSED');
+    expect([...operator.errors, ...admin.errors]).toEqual([]);
+    await operator.context.close();
+    await admin.context.close();
+    await jobs.close();
+    redis.disconnect();
   });
 });

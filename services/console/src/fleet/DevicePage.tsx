@@ -11,6 +11,7 @@ import { ErrorNote, Loading, Panel } from '../ui/Panel.js';
 import { Requires } from '../ui/Requires.js';
 import { DeviceContacts } from '../telemetry/DeviceContacts.js';
 import { DeviceTelemetry } from '../telemetry/DeviceTelemetry.js';
+import { DeviceUpdateHistory } from '../rollouts/DeviceUpdateHistory.js';
 import { DeviceCredentials } from './DeviceCredentials.js';
 import { DeviceEditForm } from './DeviceEditForm.js';
 import { DevicePlacement } from './DevicePlacement.js';
@@ -151,6 +152,7 @@ export function DevicePage({ id }: { id: string }) {
 
       <DeviceTelemetry deviceId={d.id} />
       <DeviceContacts deviceId={d.id} />
+      <DeviceUpdateHistory deviceId={d.id} />
       <DeviceCredentials device={d} onChanged={refresh} />
 
       {can('ADMIN') && (
