@@ -8,6 +8,9 @@ import { DevicePage } from './fleet/DevicePage.js';
 import { FleetPage } from './fleet/FleetPage.js';
 import { Shell } from './layout/Shell.js';
 import { PlacesPage } from './places/PlacesPage.js';
+import { NewRolloutPage } from './rollouts/NewRolloutPage.js';
+import { RolloutPage } from './rollouts/RolloutPage.js';
+import { RolloutsPage } from './rollouts/RolloutsPage.js';
 import { Loading } from './ui/Panel.js';
 
 // Hash routing (`/#/devices/…`): the api serves the console as plain static files, so every deep
@@ -22,6 +25,9 @@ export function App() {
         <Switch>
           <Route path="/" component={FleetPage} />
           <Route path="/places" component={PlacesPage} />
+          <Route path="/rollouts" component={RolloutsPage} />
+          {can('OPERATOR') && <Route path="/rollouts/new" component={NewRolloutPage} />}
+          <Route path="/rollouts/:id">{(params) => <RolloutPage id={params.id} />}</Route>
           <Route path="/devices/:id">{(params) => <DevicePage id={params.id} />}</Route>
           {can('ADMIN') && <Route path="/audit" component={AuditPage} />}
           {can('ADMIN') && <Route path="/access" component={AccessPage} />}

@@ -1,7 +1,13 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { processTelemetryBatch } from '@warden/core';
+import { postDeploymentFeedback } from '@warden/core/ddi';
+import { evaluateRollout, type RolloutDeps } from '@warden/core/rollouts';
+import { createJobQueue, createRedis } from '@warden/runtime';
+import { createRolloutFleet } from '@warden/testing';
 import { seriousA11yViolations } from './axe.js';
 import { USERS, newPage, screenshotsDir, signIn, startStack, tokenFor, type Stack } from './harness.js';
 
@@ -21,7 +27,7 @@ const deviceCount = (page: Page) => page.getByTestId('device-count');
 const rowsIn = (page: Page) => page.locator('table[aria-label="Devices"] tbody tr[data-device-id]');
 
 /** Buttons that change something on the server; a viewer must see none of them. */
-const MUTATION_BUTTONS = [/register device/i, /import devices/i, /edit device/i, /retire device/i, /issue token/i, /rotate tokens/i, /revoke all tokens/i, /add tag/i, /move to segment/i];
+const MUTATION_BUTTONS = [/new rollout/i, /approve/i, /^start$/i, /^pause$/i, /cancel rollout/i, /roll back/i, /register device/i, /import devices/i, /edit device/i, /retire device/i, /issue token/i, /rotate tokens/i, /revoke all tokens/i, /add tag/i, /move to segment/i];
 
 describe('console', () => {
   it('signs an admin in and shows the fleet at a glance over 10,000 devices, rendering only the visible rows', async () => {
@@ -43,7 +49,8 @@ describe('console', () => {
     await expect.poll(() => rowsIn(page).count()).toBeGreaterThan(10);
     expect(await rowsIn(page).count()).toBeLessThan(80);
     await shot(page, 'fleet');
-    await shot(page, 'readme-fleet');
+    // The README's copy is committed; refresh it on purpose with UPDATE_README_SCREENSHOT=1.
+    if (process.env.UPDATE_README_SCREENSHOT || !existsSync(path.join(screenshotsDir, 'readme-fleet.png'))) await shot(page, 'readme-fleet');
 
     // Scrolling to the end of the loaded rows fetches the next page from the server.
     await page.locator('.table-scroll').first().evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
@@ -111,9 +118,62 @@ describe('console', () => {
     await page.getByRole('button', { name: 'Save changes' }).click();
     await expect.poll(() => page.getByRole('region', { name: 'State' }).textContent()).toContain('Floor 9, server room');
     expect((await stack.deps.db.device.findUniqueOrThrow({ where: { id: device.id } })).location).toBe('Floor 9, server room');
-    await expect.poll(() => page.getByRole('region', { name: 'History' }).textContent()).toContain('device.update');
-    await expect.poll(() => page.getByRole('region', { name: 'History' }).textContent()).toContain('Floor 9, server room');
+    await expect.poll(() => page.getByRole('region', { name: 'History', exact: true }).textContent()).toContain('device.update');
+    await expect.poll(() => page.getByRole('region', { name: 'History', exact: true }).textContent()).toContain('Floor 9, server room');
     await shot(page, 'device');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('shows a device’s telemetry chart over a chosen time range, its contacts, and fleet liveness', async () => {
+    const db = stack.deps.db;
+    const [camera, peer] = await db.device.findMany({ where: { kind: 'CAMERA' }, orderBy: { serial: 'asc' }, take: 2 });
+    // Two hours of readings, one a minute, through the stream processor's own batch writer.
+    const now = Date.now();
+    const records = Array.from({ length: 120 }, (_, i) => ({
+      deviceId: camera!.id,
+      seq: i + 1,
+      ts: new Date(now - (120 - i) * 60_000).toISOString(),
+      metrics: { cpu: 20 + (i % 10), temperature: 40 + (i % 5) },
+      flows: [
+        { peer: peer!.ip!, port: 554, protocol: 'tcp' as const, outbound: true, bytes: 1000, packets: 10 },
+        { peer: '203.0.113.9', port: 443, protocol: 'tcp' as const, outbound: true, bytes: 500, packets: 5 },
+      ],
+      events: [],
+      ip: camera!.ip!,
+      interval: 60,
+      receivedAt: new Date(now - (120 - i) * 60_000 + 50).toISOString(),
+      via: 'http' as const,
+    }));
+    await processTelemetryBatch({ pool: stack.database.sql, events: { publish: async () => undefined } }, records);
+
+    const { page, context, errors } = await newPage(stack);
+    await signIn(page, USERS.viewer);
+    await expect.poll(() => page.getByTestId('liveness').textContent()).toMatch(/^1 online/);
+    await page.goto(`/#/devices/${camera!.id}`);
+    const telemetry = page.getByRole('region', { name: 'Telemetry' });
+    await expect.poll(() => telemetry.textContent()).toContain('Online');
+    const readings = async () => Number((await page.getByTestId('series-summary').textContent())!.match(/from (\d+) readings/)?.[1] ?? -1);
+    await expect.poll(() => page.getByTestId('series-summary').textContent()).toMatch(/^cpu: average [\d.]+, lowest 20, highest 29 from \d+ readings/);
+    expect(await telemetry.locator('canvas').count()).toBeGreaterThan(0);
+    // The last hour holds about half of the two hours of readings; six hours hold them all.
+    expect(Math.abs((await readings()) - 60)).toBeLessThanOrEqual(1);
+    await page.getByLabel('Time range').selectOption('6h');
+    await expect.poll(readings).toBe(120);
+    await page.getByLabel('Metric').selectOption('temperature');
+    await expect.poll(() => page.getByTestId('series-summary').textContent()).toMatch(/^temperature: .*lowest 40, highest 44/);
+    await page.getByRole('button', { name: 'Show as table' }).click();
+    expect(await page.getByRole('table', { name: 'temperature readings' }).locator('tbody tr').count()).toBeGreaterThan(0);
+    await page.getByRole('button', { name: 'Show chart' }).click();
+
+    // The contact to another camera links to it; the outside address says so.
+    const contacts = page.getByRole('table', { name: 'Contacts' });
+    await expect.poll(() => contacts.textContent()).toContain('203.0.113.9');
+    expect(await contacts.textContent()).toContain('outside the fleet');
+    await shot(page, 'device-telemetry');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await contacts.getByRole('link', { name: new RegExp(peer!.name) }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(peer!.name);
     expect(errors).toEqual([]);
     await context.close();
   });
@@ -130,8 +190,13 @@ describe('console', () => {
     await page.getByRole('region', { name: 'State' }).waitFor();
     await expect.poll(() => page.getByText(/read-only access/).count()).toBe(1);
     for (const name of MUTATION_BUTTONS) expect(await page.getByRole('button', { name }).count()).toBe(0);
-    expect(await page.getByRole('region', { name: 'History' }).count()).toBe(0);
+    expect(await page.getByRole('region', { name: 'History', exact: true }).count()).toBe(0);
     await shot(page, 'device-viewer');
+
+    // Rollouts: read-only too.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Rollouts' }).click();
+    await page.getByRole('table', { name: 'Rollouts' }).waitFor();
+    expect(await page.getByRole('link', { name: 'New rollout' }).count()).toBe(0);
 
     // The audit page is not there for a viewer, even by address.
     await page.goto('/#/audit');
@@ -290,7 +355,7 @@ describe('console', () => {
     await expect.poll(() => rowsIn(page).count()).toBeGreaterThan(10);
     expect(await seriousA11yViolations(page)).toEqual([]);
     await rowsIn(page).first().locator('td:first-child a').click();
-    await page.getByRole('region', { name: 'History' }).getByRole('table').waitFor();
+    await page.getByRole('region', { name: 'History', exact: true }).getByRole('table').waitFor();
     expect(await seriousA11yViolations(page)).toEqual([]);
     for (const to of ['Sites and models', 'Audit log', 'Access']) {
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: to }).click();
@@ -322,5 +387,62 @@ describe('console', () => {
     await second.page.getByRole('link', { name: 'GraphQL IDE' }).click();
     await expect.poll(() => second.page.getByRole('status').first().textContent()).toMatch(/^Authenticated/);
     await second.context.close();
+  });
+
+  it('plans a rollout with a device-count preview, approves and starts it, and shows progress as devices report', async () => {
+    const fleet = await createRolloutFleet(stack.deps, 20, { prefix: 'ro' });
+    const model = await stack.deps.db.deviceModel.findUniqueOrThrow({ where: { id: fleet.modelId } });
+    const redis = createRedis(stack.config.redisUrl);
+    const jobs = createJobQueue(redis, stack.config.redisPrefix);
+    const deps: RolloutDeps = { ...stack.deps, config: stack.config, jobs, evaluateDebounceMs: 10 };
+
+    // An operator plans it; the preview counts the devices the release can reach.
+    const operator = await newPage(stack);
+    const page = operator.page;
+    await signIn(page, USERS.operator);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Rollouts' }).click();
+    await page.getByRole('link', { name: 'New rollout' }).click();
+    await page.getByLabel('Rollout name').fill('Hub firmware 1.1.0');
+    await page.getByLabel('Release').selectOption({ label: `Acme ${model.name} 1.1.0` });
+    await page.getByLabel('Waves (cumulative %)').fill('10, 100');
+    await expect.poll(() => page.getByTestId('rollout-preview').textContent()).toMatch(/^20 Acme Hub-\w+ devices match/);
+    expect(await page.getByTestId('rollout-preview').textContent()).toContain('10% → 2 · 100% → 18');
+    await shot(page, 'rollout-new');
+    await page.getByRole('button', { name: 'Create rollout' }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Hub firmware 1.1.0');
+    const id = page.url().split('/rollouts/')[1]!;
+    await expect.poll(() => page.getByTestId('rollout-progress').textContent()).toBe('0 of 20 devices updated · 0 failed');
+    // Approval is an admin's: the operator sees why it waits, and no Approve button.
+    expect(await page.getByText('Waiting for an admin to approve it.').count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Approve' }).count()).toBe(0);
+
+    const admin = await newPage(stack);
+    await signIn(admin.page, USERS.admin);
+    await admin.page.goto(`/#/rollouts/${id}`);
+    await admin.page.getByRole('button', { name: 'Approve' }).click();
+    await admin.page.getByRole('button', { name: 'Start' }).click();
+    await expect.poll(() => admin.page.getByRole('button', { name: 'Pause' }).count()).toBe(1);
+
+    // The orchestrator sends the first wave; two devices report success over DDI feedback.
+    await evaluateRollout(deps, id);
+    const actions = await stack.deps.db.updateAction.findMany({ where: { rolloutId: id, status: { notIn: ['PLANNED'] } } });
+    expect(actions).toHaveLength(2);
+    for (const a of actions) {
+      await postDeploymentFeedback(deps, a.deviceId, Number(a.id), { status: { execution: 'closed', result: { finished: 'success' } } });
+    }
+    await expect.poll(() => admin.page.getByTestId('rollout-progress').textContent(), { timeout: 10_000 }).toBe('2 of 20 devices updated · 0 failed');
+    await expect.poll(() => admin.page.getByTestId('wave-0').textContent()).toContain('2/2 updated');
+    await shot(admin.page, 'rollout');
+
+    // The operator's page follows along, and pausing works from it.
+    await expect.poll(() => page.getByTestId('rollout-progress').textContent(), { timeout: 10_000 }).toBe('2 of 20 devices updated · 0 failed');
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await expect.poll(() => page.getByRole('button', { name: 'Resume' }).count()).toBe(1);
+    expect(await stack.deps.db.rollout.findUniqueOrThrow({ where: { id } }).then((r) => r.status)).toBe('PAUSED');
+    expect([...operator.errors, ...admin.errors]).toEqual([]);
+    await operator.context.close();
+    await admin.context.close();
+    await jobs.close();
+    redis.disconnect();
   });
 });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { buildApi, type Api } from '@warden/api';
+import type { Config } from '@warden/config';
 import { SYSTEM_ACTOR, createUser, seedDemoOffice, type CoreDeps } from '@warden/core';
 import { createLogger, createRedis, type Redis } from '@warden/runtime';
 import { TEST_REDIS_URL, createTestDatabase, testConfig, testRedisPrefix, type TestDatabase } from '@warden/testing';
@@ -27,6 +28,7 @@ export const USERS = {
 
 export interface Stack {
   baseUrl: string;
+  config: Config;
   deps: CoreDeps;
   database: TestDatabase;
   browser: Browser;
@@ -39,9 +41,6 @@ export interface Stack {
  */
 export async function startStack(opts: { scale: number }): Promise<Stack> {
   const [, database] = await Promise.all([ensureConsoleBuilt(), createTestDatabase()]);
-  // Dropping the database at the end terminates the pool's idle connections; without a listener
-  // the pool would raise that as an unhandled error.
-  database.sql.on('error', () => undefined);
   const config = testConfig({ DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: testRedisPrefix() });
   const deps: CoreDeps = { db: database.db, sql: database.sql, config };
   await seedDemoOffice(deps, SYSTEM_ACTOR, { scale: opts.scale, adminEmail: USERS.admin.email, adminPassword: USERS.admin.password });
@@ -55,6 +54,7 @@ export async function startStack(opts: { scale: number }): Promise<Stack> {
   mkdirSync(screenshotsDir, { recursive: true });
   return {
     baseUrl: `http://127.0.0.1:${port}`,
+    config,
     deps,
     database,
     browser,

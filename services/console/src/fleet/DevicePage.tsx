@@ -9,6 +9,9 @@ import { ConfirmButton } from '../ui/ConfirmButton.js';
 import { formatAgo, formatDateTime, humanize } from '../ui/format.js';
 import { ErrorNote, Loading, Panel } from '../ui/Panel.js';
 import { Requires } from '../ui/Requires.js';
+import { DeviceContacts } from '../telemetry/DeviceContacts.js';
+import { DeviceTelemetry } from '../telemetry/DeviceTelemetry.js';
+import { DeviceUpdateHistory } from '../rollouts/DeviceUpdateHistory.js';
 import { DeviceCredentials } from './DeviceCredentials.js';
 import { DeviceEditForm } from './DeviceEditForm.js';
 import { DevicePlacement } from './DevicePlacement.js';
@@ -147,6 +150,9 @@ export function DevicePage({ id }: { id: string }) {
         </div>
       </div>
 
+      <DeviceTelemetry deviceId={d.id} />
+      <DeviceContacts deviceId={d.id} />
+      <DeviceUpdateHistory deviceId={d.id} />
       <DeviceCredentials device={d} onChanged={refresh} />
 
       {can('ADMIN') && (

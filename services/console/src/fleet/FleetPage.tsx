@@ -1,3 +1,4 @@
+import { FleetLiveness } from '../telemetry/FleetLiveness.js';
 import { Requires } from '../ui/Requires.js';
 import { DeviceTable } from './DeviceTable.js';
 import { FilterBar } from './FilterBar.js';
@@ -13,6 +14,7 @@ export function FleetPage() {
     <>
       <div className="page-head">
         <h1>Fleet</h1>
+        <FleetLiveness siteId={filters.site} segmentId={filters.segment} />
         <div className="actions">
           <Requires role="OPERATOR">
             <RegisterDeviceDialog />

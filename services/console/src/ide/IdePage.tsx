@@ -16,6 +16,35 @@ query Me {
 }
 `;
 
+/** Example operations, opened as tabs the first time (GraphiQL remembers tabs after that). */
+const EXAMPLE_TABS = [
+  { query: DEFAULT_QUERY },
+  {
+    query: `# Devices on one segment running firmware below a version.
+query OldFirmware($segment: ID!, $below: String!) {
+  devices(first: 50, filter: { segmentIds: [$segment], firmwareBelow: $below }) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    nodes { serial name firmwareVersion model { vendor name otaCapable } }
+  }
+}
+`,
+    variables: '{ "segment": "<segment id from the Segments query>", "below": "2.0.0" }',
+  },
+  {
+    query: `# The fleet at a glance, and the segments to filter by.
+query Fleet {
+  fleetSummary {
+    total
+    byStatus { status count }
+    byKind { kind count }
+    bySegment { segment { id name site { code } } count }
+  }
+}
+`,
+  },
+];
+
 /**
  * GraphiQL against this origin's `/graphql`, authenticated with the token from the bar above it.
  * Queries and mutations go over HTTP; subscriptions over graphql-ws on the same path, with the token
@@ -93,6 +122,7 @@ export function IdePage() {
           key={token ?? 'anonymous'}
           fetcher={fetcher}
           defaultQuery={DEFAULT_QUERY}
+          defaultTabs={EXAMPLE_TABS}
           {...(linked.query ? { initialQuery: linked.query } : {})}
           {...(linked.variables ? { initialVariables: linked.variables } : {})}
         />

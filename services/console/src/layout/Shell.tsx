@@ -11,6 +11,7 @@ interface NavItem {
 
 const NAV: NavItem[] = [
   { to: '/', label: 'Fleet', role: 'VIEWER' },
+  { to: '/rollouts', label: 'Rollouts', role: 'VIEWER' },
   { to: '/places', label: 'Sites and models', role: 'VIEWER' },
   { to: '/audit', label: 'Audit log', role: 'ADMIN' },
   { to: '/access', label: 'Access', role: 'ADMIN' },
