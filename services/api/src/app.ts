@@ -23,6 +23,7 @@ import { costLimitPlugin, limitRules } from './limits.js';
 import { createLoaders } from './loaders.js';
 import { createApiLimiter, LoginLimiter } from './rate-limit.js';
 import { buildSchema } from './graphql/schema.js';
+import { createIncidentLiveHub } from './incident-live.js';
 
 export interface ApiOptions {
   config: Config;
@@ -62,6 +63,7 @@ export async function buildApi(opts: ApiOptions): Promise<Api> {
       windowSeconds: config.auth.loginRateWindowSeconds,
     }),
     actors: new ActorCache(deps, config.auth.actorCacheSeconds * 1000),
+    incidentLive: createIncidentLiveHub(redis, config.redisPrefix, log),
     ...opts.services,
   };
   const apiLimiter = createApiLimiter(config.api.rateLimitPerMinute);
@@ -199,6 +201,7 @@ export async function buildApi(opts: ApiOptions): Promise<Api> {
     stop: once(async () => {
       await apollo.stop();
       wss.close();
+      await services.incidentLive.close();
     }),
   };
 }

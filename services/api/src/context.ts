@@ -2,6 +2,7 @@ import type { Actor, CoreDeps } from '@warden/core';
 import type { Loaders } from './loaders.js';
 import type { ActorCache } from './actor-cache.js';
 import type { LoginLimiter } from './rate-limit.js';
+import type { IncidentLiveHub } from './incident-live.js';
 
 /** What every resolver receives. Built fresh per request (or per subscription). */
 export interface GraphQLContext {
@@ -21,6 +22,8 @@ export interface GraphQLContext {
 export interface ApiServices {
   loginLimiter: LoginLimiter;
   actors: ActorCache;
+  /** Live alerts and incident changes (subscriptions), shared across API instances through Redis. */
+  incidentLive: IncidentLiveHub;
 }
 
 /** `Authorization: Bearer <secret>` → secret, or null. */

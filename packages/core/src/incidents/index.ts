@@ -3,3 +3,4 @@ export * from './severity.js';
 export * from './lifecycle.js';
 export * from './correlate.js';
 export * from './live.js';
+export * from './use-cases.js';

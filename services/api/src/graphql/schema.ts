@@ -3,12 +3,13 @@ import type { GraphQLSchema } from 'graphql';
 import { auditModule } from './audit/audit.graphql.js';
 import { commonModule } from './common/common.graphql.js';
 import { fleetModule } from './fleet/fleet.graphql.js';
+import { incidentsModule } from './incidents/incidents.graphql.js';
 import { identityModule } from './identity/identity.graphql.js';
 import type { Module } from './module.js';
 import { telemetryModule } from './telemetry/telemetry.graphql.js';
 
 /** Every feature's GraphQL module. A new feature adds its module here. */
-export const modules: Module[] = [commonModule, identityModule, fleetModule, auditModule, telemetryModule];
+export const modules: Module[] = [commonModule, identityModule, fleetModule, auditModule, telemetryModule, incidentsModule];
 
 export function buildSchema(list: Module[] = modules): GraphQLSchema {
   const resolvers: Record<string, Record<string, unknown>> = {};
