@@ -203,8 +203,8 @@ describe('detection end to end', () => {
 
     const audit = await database.db.auditLog.findMany({ where: { targetId: id }, orderBy: { id: 'asc' } });
     expect(audit.map((e) => [e.action, e.actorName])).toEqual([
-      ['incident.status', 'RESPONDER'],
-      ['incident.note', 'RESPONDER'],
+      ['incident.status', 'responder@detect.test'],
+      ['incident.note', 'responder@detect.test'],
     ]);
     const r = await gql('query($id: ID!) { incident(id: $id) { status timeline { type summary } } }', { id }, tokens.VIEWER);
     expect(r.data.incident.status).toBe('TRIAGED');
