@@ -56,16 +56,7 @@ export function createTelemetryConsumer(deps: TelemetryConsumerDeps): TelemetryC
     retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 5000 },
   });
   let assigned: number[] = [];
-  /** Per partition: the commit of its latest batch (each waits for the ones before it). */
-  const commits = new Map<string, Promise<void>>();
-  /** Set when a write failed: the next batch throws, and kafkajs restarts from the committed offsets. */
-  let failed: Error | undefined;
-  /** Bumped on every (re)join: commits of batches read before it are dropped (they replay). */
-  let generation = 0;
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
-    generation++;
-    failed = undefined;
-    commits.clear();
     assigned = [...(e.payload.memberAssignment[TOPICS.telemetry] ?? [])].sort((a, b) => a - b);
     log.info({ partitions: assigned }, 'joined the telemetry consumer group');
   });
@@ -100,7 +91,9 @@ export function createTelemetryConsumer(deps: TelemetryConsumerDeps): TelemetryC
       deps.onStored?.(records, now);
       return outcome;
     },
-    // Partition handlers of one fetch submit within a millisecond or two: a short linger gathers them.
+    // Partition handlers of one fetch submit within a millisecond or two, and kafkajs fetches again
+    // only once all of them are done: a short linger gathers them without idling. (Reading ahead
+    // while Postgres writes was tried: within noise here, and harder to keep exactly-once.)
     { maxRecords: 5000, lingerMs: 3, concurrency: deps.writers },
   );
 
@@ -139,43 +132,15 @@ export function createTelemetryConsumer(deps: TelemetryConsumerDeps): TelemetryC
               messages: bad.map((b) => ({ key: null, value: JSON.stringify(b), headers: { [SCHEMA_HEADER]: 'telemetry.dlq.v1' } })),
             });
           }
-          if (failed) throw failed;
-          // The next fetch may start while Postgres writes this one (so two transactions can run),
-          // but the offset is committed only after this write and every earlier one of the
-          // partition: a crash or a failed write replays from the last committed offset, harmlessly.
-          const key = `${batch.topic}/${batch.partition}`;
-          const offset = (BigInt(batch.lastOffset()) + 1n).toString();
-          const gen = generation;
-          const written = writer.write(records);
-          const previous = commits.get(key) ?? Promise.resolve();
-          const committed = previous
-            .then(() => written)
-            .then(
-              () => {
-                // Never commit past a batch that was not stored, nor for a partition this processor has since lost.
-                if (failed || gen !== generation) return;
-                return consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset }]).catch((err: unknown) => {
-                  // Typically the partition moved to another processor meanwhile; it replays from the last commit.
-                  log.warn({ err, partition: batch.partition }, 'could not commit an offset');
-                });
-              },
-              (err: unknown) => {
-                failed ??= err instanceof Error ? err : new Error(String(err));
-                log.error({ err, partition: batch.partition }, 'could not store a telemetry batch; re-reading from the last committed offset');
-              },
-            );
-          commits.set(key, committed);
+          // A failed write throws here: kafkajs retries the batch from its unresolved offset.
+          await writer.write(records);
+          // Only after the writes: a crash before this line replays the batch, harmlessly.
           resolveOffset(batch.lastOffset());
+          await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() }]);
           await heartbeat();
-          // Backpressure: read ahead of Postgres by one batch per partition at most.
-          await previous;
         },
       });
     },
-    async stop() {
-      await consumer.stop();
-      await Promise.all(commits.values());
-      await consumer.disconnect();
-    },
+    stop: () => consumer.disconnect(),
   };
 }

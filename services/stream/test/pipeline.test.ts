@@ -155,6 +155,25 @@ describe('telemetry pipeline', () => {
     expect(dlq.find((r) => r.deviceId === d.id && r.reason === 'INVALID')).toMatchObject({ index: 1, errors: [{ path: 'ts' }] });
   });
 
+  it('stores a batch once Postgres takes writes again, after failing to (nothing lost, nothing twice)', async () => {
+    const d = fleet.devices[0]!;
+    const mine = () => pool.query('SELECT 1 FROM telemetry_points WHERE device_id = $1 AND seq >= 40', [d.id]).then((r) => r.rowCount ?? 0);
+    const contactReports = () =>
+      pool.query<{ n: string }>('SELECT coalesce(sum(count), 0) AS n FROM device_contacts WHERE device_id = $1', [d.id]).then((r) => Number(r.rows[0]!.n));
+    const reportsBefore = await contactReports();
+    // Writes to the contact graph fail (and with them the whole batch) until the table is back.
+    await pool.query('ALTER TABLE device_contacts RENAME TO device_contacts_away');
+    try {
+      expect((await post(d.token, [40, 41].map((seq) => telemetryMessage(d.id, seq, { ts: at(seq), flows: 2 })))).status).toBe(202);
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(await mine()).toBe(0);
+    } finally {
+      await pool.query('ALTER TABLE device_contacts_away RENAME TO device_contacts');
+    }
+    await waitFor(mine, (n) => n === 2, 30_000, 'the batch after Postgres recovered');
+    expect(await contactReports()).toBe(reportsBefore + 4);
+  });
+
   it('announces devices ONLINE when heard and OFFLINE when silent past their interval', async () => {
     const events = await waitFor(
       () => topicValues<DeviceEvent>(kafka.brokers, TOPICS.deviceEvents),
