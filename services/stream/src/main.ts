@@ -42,9 +42,10 @@ export async function createStreamService(config: Config = loadConfig(), opts: S
     for (const e of events) multi.publish(channel, JSON.stringify(e));
     multi.exec().catch((err: unknown) => log.warn({ err }, 'could not publish live incident events'));
   };
+  const detectionSource = createDetectionSource(pool, log, config.detection.reloadMs);
   const consumer = createTelemetryConsumer({
     detection: {
-      source: createDetectionSource(pool, log, config.detection.reloadMs),
+      source: detectionSource,
       correlation: { windowSeconds: config.detection.correlationWindowSeconds },
       publishAlerts: async (alerts) => {
         await producer.send({
@@ -93,6 +94,8 @@ export async function createStreamService(config: Config = loadConfig(), opts: S
       await Promise.all([producer.connect(), admin.connect()]);
       // Today's partitions must exist before the first batch lands.
       await maintainTelemetryPartitions(pool, { retentionDays: config.telemetry.retentionDays, aheadDays: config.telemetry.partitionsAheadDays });
+      // Read the detection settings before the first batch, so it does not wait for them.
+      await detectionSource.get();
       await consumer.start();
       if (opts.maintenance !== false) maintenance.start();
       const bound = await http.listen(port, host);
