@@ -44,7 +44,7 @@ export async function createStreamService(config: Config = loadConfig(), opts: S
   };
   const detectionSource = createDetectionSource(pool, log, config.detection.reloadMs);
   const consumer = createTelemetryConsumer({
-    detection: {
+    ...(config.detection.enabled ? { detection: {
       source: detectionSource,
       correlation: { windowSeconds: config.detection.correlationWindowSeconds },
       publishAlerts: async (alerts) => {
@@ -59,7 +59,7 @@ export async function createStreamService(config: Config = loadConfig(), opts: S
           ...n.alerts.map((alert): IncidentLiveEvent => ({ type: 'ALERT', alert })),
           ...n.incidents.map((i): IncidentLiveEvent => ({ type: 'INCIDENT', incidentId: i.id, change: i.created ? 'CREATED' : 'UPDATED', actor: 'system:detection' })),
         ]),
-    },
+    } } : {}),
     kafka,
     producer,
     pool,
@@ -95,7 +95,7 @@ export async function createStreamService(config: Config = loadConfig(), opts: S
       // Today's partitions must exist before the first batch lands.
       await maintainTelemetryPartitions(pool, { retentionDays: config.telemetry.retentionDays, aheadDays: config.telemetry.partitionsAheadDays });
       // Read the detection settings before the first batch, so it does not wait for them.
-      await detectionSource.get();
+      if (config.detection.enabled) await detectionSource.get();
       await consumer.start();
       if (opts.maintenance !== false) maintenance.start();
       const bound = await http.listen(port, host);
