@@ -43,7 +43,7 @@ if (!config.kafkaBrokers?.length) {
 }
 
 /** The services `npm start` runs. Each is `tsx services/<name>/src/main.ts`. */
-const SERVICES = ['api', 'gateway', 'stream'];
+const SERVICES = ['api', 'gateway', 'stream', 'worker'];
 const colours = ['\x1b[35m', '\x1b[34m', '\x1b[33m', '\x1b[32m', '\x1b[36m', '\x1b[31m'];
 const children: ChildProcess[] = [];
 let stopping = false;
@@ -82,6 +82,7 @@ setTimeout(() => {
     IDE        ${base}/ide
     health     ${base}/health   ready ${base}/ready   metrics ${base}/metrics
     telemetry  http://${config.gateway.host}:${config.gateway.port}/device/v1/telemetry   MQTT ${config.mqttUrl} warden/devices/<id>/telemetry
+    DDI        http://${config.gateway.host}:${config.gateway.port}/${config.ddi.tenant}/controller/v1/<controllerId>   (hawkBit, TargetToken)
   Ctrl-C stops everything.\n`);
 }, 2500);
 

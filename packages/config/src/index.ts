@@ -61,6 +61,32 @@ const env = z.object({
   /** Largest request body (bulk imports go through GraphQL). */
   API_BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/).default('20mb'),
 
+  /** Where firmware artifacts are stored (local-disk storage), relative to the working directory. */
+  FIRMWARE_STORAGE_DIR: z.string().default('.warden/artifacts'),
+  /** Largest firmware artifact accepted, in MiB. */
+  FIRMWARE_MAX_MB: z.coerce.number().positive().default(1024),
+  /** Ed25519 private key (PKCS#8 PEM) that signs artifacts. Unset: a development key in .warden/. */
+  FIRMWARE_SIGNING_KEY: z.string().optional(),
+  /** Path of the PEM file with the signing key (created in development when missing). */
+  FIRMWARE_SIGNING_KEY_FILE: z.string().default('.warden/firmware-signing-key.pem'),
+
+  /** DDI tenant name in the device URL (`/{tenant}/controller/v1/...`), case-insensitive. */
+  DDI_TENANT: z.string().regex(/^[\w.-]+$/).default('default'),
+  /** How often devices are told to poll, in seconds (sent as HH:MM:SS). */
+  DDI_POLL_SECONDS: z.coerce.number().int().min(1).max(86_399).default(300),
+  /** Public base URL of the gateway for links in DDI responses. Unset: taken from the request. */
+  DDI_PUBLIC_URL: z.url().optional(),
+  /** Seconds a verified device token is trusted without a database check (0: check every request). */
+  DDI_AUTH_CACHE_SECONDS: z.coerce.number().min(0).max(300).default(5),
+
+  /** Feedback within this many ms wakes the rollout orchestrator once. */
+  ROLLOUT_EVALUATE_DEBOUNCE_MS: z.coerce.number().int().min(0).default(250),
+  /** Safety sweep of running rollouts (in case a wake-up was lost), in seconds. */
+  ROLLOUT_SWEEP_SECONDS: z.coerce.number().int().min(1).default(60),
+  /** Jobs a worker process runs at once per queue. */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(8),
+  /** How long a worker holds a job before another worker may take it over (crash recovery), in ms. */
+  WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
   // -- telemetry ---------------------------------------------------------------------------------
   /** Partitions of warden.telemetry.v1 when Warden creates it (the most stream processors that help). */
   KAFKA_TELEMETRY_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(12),
@@ -142,6 +168,9 @@ export interface Config {
     actorCacheSeconds: number;
   };
   graphql: { maxDepth: number; maxCost: number; maxPageSize: number; maxAliases: number; introspection: boolean };
+  firmware: { storageDir: string; maxBytes: number; signingKeyPem: string | undefined; signingKeyFile: string };
+  ddi: { tenant: string; pollSeconds: number; publicUrl: string | undefined; authCacheSeconds: number };
+  rollouts: { evaluateDebounceMs: number; sweepSeconds: number; workerConcurrency: number; workerLockMs: number };
   kafka: { telemetryPartitions: number; compression: 'none' | 'gzip' | 'snappy'; devPartitions: number };
   telemetry: {
     bodyLimit: string;
@@ -216,6 +245,19 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       maxPageSize: e.GRAPHQL_MAX_PAGE_SIZE,
       maxAliases: e.GRAPHQL_MAX_ALIASES,
       introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
+    },
+    firmware: {
+      storageDir: e.FIRMWARE_STORAGE_DIR,
+      maxBytes: Math.floor(e.FIRMWARE_MAX_MB * 1024 * 1024),
+      signingKeyPem: e.FIRMWARE_SIGNING_KEY,
+      signingKeyFile: e.FIRMWARE_SIGNING_KEY_FILE,
+    },
+    ddi: { tenant: e.DDI_TENANT, pollSeconds: e.DDI_POLL_SECONDS, publicUrl: e.DDI_PUBLIC_URL, authCacheSeconds: e.DDI_AUTH_CACHE_SECONDS },
+    rollouts: {
+      evaluateDebounceMs: e.ROLLOUT_EVALUATE_DEBOUNCE_MS,
+      sweepSeconds: e.ROLLOUT_SWEEP_SECONDS,
+      workerConcurrency: e.WORKER_CONCURRENCY,
+      workerLockMs: e.WORKER_LOCK_MS,
     },
     kafka: { telemetryPartitions: e.KAFKA_TELEMETRY_PARTITIONS, compression: e.KAFKA_COMPRESSION, devPartitions: e.DEV_KAFKA_PARTITIONS },
     telemetry: {

@@ -5,5 +5,6 @@ export * from './sql/devices.js';
 export * from './sql/pool.js';
 export * from './sql/device-search.js';
 export * from './sql/blast-radius.js';
+export * from './sql/ddi.js';
 export * from './sql/telemetry.sql.js';
 export * from './sql/telemetry-queries.sql.js';

@@ -34,6 +34,8 @@ export async function prepareTemplateDatabase(): Promise<string> {
       await admin.query(`DROP DATABASE IF EXISTS "${building}" WITH (FORCE)`);
       await admin.query(`CREATE DATABASE "${building}"`);
       await applyMigrations(withDatabase(BASE_URL, building));
+      // The schema engine keeps its connection open; close it from here so the rename can proceed.
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [building]);
       await admin.query(`ALTER DATABASE "${building}" RENAME TO "${name}"`);
     }
     return name;

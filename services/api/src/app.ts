@@ -23,7 +23,12 @@ import { costLimitPlugin, limitRules } from './limits.js';
 import { createLoaders } from './loaders.js';
 import { createApiLimiter, LoginLimiter } from './rate-limit.js';
 import { buildSchema } from './graphql/schema.js';
+<<<<<<< HEAD
 import { createIncidentLiveHub } from './incident-live.js';
+=======
+import { createRolloutServices } from './graphql/rollouts/services.js';
+import { artifactsRouter } from './rest/artifacts.js';
+>>>>>>> main
 
 export interface ApiOptions {
   config: Config;
@@ -57,7 +62,9 @@ export async function buildApi(opts: ApiOptions): Promise<Api> {
   const { config, db, sql, redis, log } = opts;
   const deps: CoreDeps = { db, sql, config };
   const schema = opts.schema ?? buildSchema();
+  const rollouts = await createRolloutServices(config, redis, log);
   const services: ApiServices = {
+    ...rollouts.services,
     loginLimiter: new LoginLimiter(redis, config.redisPrefix, {
       limit: config.auth.loginRateLimit,
       windowSeconds: config.auth.loginRateWindowSeconds,
@@ -171,6 +178,9 @@ export async function buildApi(opts: ApiOptions): Promise<Api> {
     }),
   );
 
+  // Firmware uploads stream raw bytes, which GraphQL does not carry well.
+  app.use('/api/v1', artifactsRouter({ deps, services, log }));
+
   // The console and the GraphQL IDE: static files built from services/console.
   if (existsSync(consoleDist)) {
     app.get('/ide', (_req, res) => res.sendFile(path.join(consoleDist, 'ide.html')));
@@ -201,7 +211,11 @@ export async function buildApi(opts: ApiOptions): Promise<Api> {
     stop: once(async () => {
       await apollo.stop();
       wss.close();
+<<<<<<< HEAD
       await services.incidentLive.close();
+=======
+      await rollouts.close();
+>>>>>>> main
     }),
   };
 }

@@ -2,7 +2,11 @@ import type { Actor, CoreDeps } from '@warden/core';
 import type { Loaders } from './loaders.js';
 import type { ActorCache } from './actor-cache.js';
 import type { LoginLimiter } from './rate-limit.js';
+<<<<<<< HEAD
 import type { IncidentLiveHub } from './incident-live.js';
+=======
+import type { RolloutServices } from './graphql/rollouts/services.js';
+>>>>>>> main
 
 /** What every resolver receives. Built fresh per request (or per subscription). */
 export interface GraphQLContext {
@@ -19,7 +23,7 @@ export interface GraphQLContext {
 }
 
 /** Process-wide services resolvers may use. Features add theirs here. */
-export interface ApiServices {
+export interface ApiServices extends RolloutServices {
   loginLimiter: LoginLimiter;
   actors: ActorCache;
   /** Live alerts and incident changes (subscriptions), shared across API instances through Redis. */

@@ -2,8 +2,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildSchema } from '../src/graphql/schema.js';
 import { createDeviceModel, createSegment, createSite, registerDevice, SYSTEM_ACTOR, ROLES, type Role } from '@warden/core';
 import { codeOf, startApi } from './harness.js';
+import { rolloutFixtures } from './rollout-fixtures.js';
 
 const api = await startApi();
+const rollouts = rolloutFixtures(api);
 const tokens = {} as Record<Role, string>;
 let siteId: string;
 let segmentId: string;
@@ -81,6 +83,7 @@ const MUTATIONS: { name: string; role: Role; action: string; call: () => Promise
     call: async () => ['mutation($id: ID!) { removeThreatIntel(ids: [$id]) }', { id: (await api.db.threatIntelEntry.create({ data: { value: `203.0.113.${++n % 250}/32` } })).id }],
   },
   { name: 'updateDetectionConfig', role: 'ADMIN', action: 'detection.config.update', call: async () => ['mutation { updateDetectionConfig(config: {fanOut: {distinctPeers: 12}}) { config } }', {}] },
+  ...rollouts.mutations,
 ];
 
 /** Mutations every signed-in caller may use on themselves. */

@@ -1,7 +1,9 @@
 import { loadConfig, type Config } from '@warden/config';
-import { createDb } from '@warden/db';
+import { LocalDiskStorage } from '@warden/core/firmware';
+import { createDb, createSqlPool } from '@warden/db';
 import {
   connectWardenKafka,
+  createJobQueue,
   createLogger,
   createMetrics,
   createProducer,
@@ -11,6 +13,7 @@ import {
   stopOnSignals,
 } from '@warden/runtime';
 import { buildGatewayApp } from './app.js';
+import { createDdiModule } from './ddi/ddi.module.js';
 import { createTelemetryModule } from './telemetry/telemetry.module.js';
 
 /** Wires config → clients → features → HTTP and MQTT, and returns `{ start, stop }`. */
@@ -23,6 +26,11 @@ export async function createGatewayService(config: Config = loadConfig()) {
   const producer = createProducer(kafka, { retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 } });
   const admin = kafka.admin();
 
+  const sql = createSqlPool(config.databaseUrl, config.databasePoolSize);
+  // Rollout wake-ups go through BullMQ, which wants a connection that waits out Redis blips.
+  const queueRedis = createRedis(config.redisUrl);
+  const jobs = createJobQueue(queueRedis, config.redisPrefix);
+  const ddi = createDdiModule({ config, db, sql, log, jobs, storage: new LocalDiskStorage(config.firmware.storageDir) });
   const telemetry = createTelemetryModule({ config, db, redis, producer, log, metrics });
   new Gauge({
     name: 'warden_gateway_kafka_in_flight',
@@ -37,7 +45,7 @@ export async function createGatewayService(config: Config = loadConfig()) {
     config,
     log,
     metrics,
-    routers: [telemetry.router],
+    routers: [telemetry.router, ddi.router],
     checks: [
       { name: 'postgres', check: async () => void (await db.$queryRaw`SELECT 1`) },
       { name: 'redis', check: async () => void (await redis.ping()) },
@@ -60,9 +68,13 @@ export async function createGatewayService(config: Config = loadConfig()) {
     // Drain order: stop taking input (HTTP, MQTT), let in-flight sends finish, then close clients.
     stop: once(async () => {
       await Promise.all([http.close(), telemetry.mqtt?.stop()]);
+      await ddi.stop(); // flushes recorded polls
+      await jobs.close();
+      queueRedis.disconnect();
       await producer.disconnect().catch(() => {});
       await admin.disconnect().catch(() => {});
       await db.$disconnect();
+      await sql.end();
       redis.disconnect();
     }),
   };

@@ -1,0 +1,131 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { CoreDeps } from '@warden/core';
+import { authenticateGateway, controllerView, pollWithToken, resolveGatewayController, type ControllerView } from '@warden/core/ddi';
+import { authenticateDevice } from '@warden/core/device-auth';
+import { isWardenError } from '@warden/core';
+
+/** The controller a request acts for, once authenticated. */
+export interface DdiDevice {
+  deviceId: string;
+  controllerId: string;
+}
+
+const TARGET = /^TargetToken ([^\s]+)$/;
+const GATEWAY = /^GatewayToken ([^\s]+)$/;
+
+/**
+ * Successful token checks are kept for a few seconds: devices poll often, and a revoked token
+ * stops working within `ttlMs` (a cache of 0 ms checks every request).
+ */
+class TokenCache {
+  private entries = new Map<string, { value: DdiDevice; until: number }>();
+  constructor(
+    private readonly ttlMs: number,
+    private readonly max = 100_000,
+  ) {}
+  get(key: string): DdiDevice | undefined {
+    const e = this.entries.get(key);
+    if (!e) return undefined;
+    if (e.until < Date.now()) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return e.value;
+  }
+  set(key: string, value: DdiDevice): void {
+    if (this.ttlMs <= 0) return;
+    if (this.entries.size >= this.max) this.entries.clear();
+    this.entries.set(key, { value, until: Date.now() + this.ttlMs });
+  }
+}
+
+/** Authentication failures are a null (401); anything else is a real error. */
+async function orNull<T>(p: Promise<T>): Promise<T | null> {
+  try {
+    return await p;
+  } catch (err) {
+    if (isWardenError(err) && err.code === 'UNAUTHENTICATED') return null;
+    throw err;
+  }
+}
+
+/**
+ * DDI authentication: `TargetToken` (the device's own token, for its own controller id only) or
+ * `GatewayToken` (any controller of the tenant; an unknown one is registered on its first poll).
+ * Every failure is a 401 with an empty body, whatever the reason.
+ */
+export function ddiAuth(deps: CoreDeps, opts: { tenant: string; cacheMs: number }) {
+  const cache = new TokenCache(opts.cacheMs);
+  const tenant = opts.tenant.toLowerCase();
+  const params = (req: Request) => req.params as { tenant: string; controllerId: string };
+  const cacheKey = (req: Request) => `${req.header('authorization') ?? ''}\u0000${params(req).controllerId}`;
+
+  /** The device a request acts for, or null (deny). */
+  async function identify(req: Request, isPoll: boolean): Promise<DdiDevice | null> {
+    const p = params(req);
+    if (p.tenant.toLowerCase() !== tenant) return null;
+    const key = cacheKey(req);
+    const cached = cache.get(key);
+    if (cached) return cached;
+    const header = req.header('authorization') ?? '';
+    let d: DdiDevice | null = null;
+    const target = TARGET.exec(header);
+    const gateway = target ? null : GATEWAY.exec(header);
+    if (target) {
+      const principal = await orNull(authenticateDevice(deps, { scheme: 'TargetToken', token: target[1]! }));
+      if (principal?.kind === 'device' && principal.controllerId === p.controllerId) d = { deviceId: principal.deviceId, controllerId: principal.controllerId };
+    } else if (gateway) {
+      const gw = await authenticateGateway(deps, gateway[1]!);
+      if (gw) {
+        // A DDI gateway token; only the base poll registers a controller, the rest needs a known one.
+        const device = await resolveGatewayController(deps, gw, p.controllerId, isPoll);
+        if (device) d = { deviceId: device.id, controllerId: device.controllerId };
+      } else {
+        // A site gateway's token (device-auth): speaks for known devices of its site.
+        const principal = await orNull(authenticateDevice(deps, { scheme: 'GatewayToken', token: gateway[1]! }));
+        if (principal?.kind === 'gateway') {
+          const device = await deps.db.device.findUnique({ where: { controllerId: p.controllerId }, select: { id: true, controllerId: true, status: true, segment: { select: { siteId: true } } } });
+          if (device && device.status !== 'RETIRED' && (principal.siteId === null || device.segment?.siteId === principal.siteId)) {
+            d = { deviceId: device.id, controllerId: device.controllerId };
+          }
+        }
+      }
+    }
+    if (d) cache.set(key, d);
+    return d;
+  }
+
+  return {
+    /** Middleware for every endpoint but the poll: sets `res.locals.device` or answers 401. */
+    middleware: (req: Request, res: Response, next: NextFunction) => {
+      identify(req, false).then(
+        (d) => {
+          if (!d) return void res.status(401).end();
+          res.locals.device = d;
+          next();
+        },
+        (err: unknown) => next(err),
+      );
+    },
+    /**
+     * The poll, the hottest request: a device token not in the cache is checked in the same round
+     * trip that reads the device's next action.
+     */
+    async poll(req: Request): Promise<{ device: DdiDevice; view: ControllerView } | null> {
+      const p = params(req);
+      if (p.tenant.toLowerCase() !== tenant) return null;
+      const key = cacheKey(req);
+      const cached = cache.get(key);
+      const target = cached ? null : TARGET.exec(req.header('authorization') ?? '');
+      if (target) {
+        const r = await pollWithToken(deps, target[1]!);
+        if (!r || r.controllerId !== p.controllerId) return null;
+        const device = { deviceId: r.deviceId, controllerId: r.controllerId };
+        cache.set(key, device);
+        return { device, view: r.view };
+      }
+      const device = cached ?? (await identify(req, true));
+      return device ? { device, view: await controllerView(deps, device.deviceId) } : null;
+    },
+  };
+}
