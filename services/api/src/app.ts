@@ -23,12 +23,9 @@ import { costLimitPlugin, limitRules } from './limits.js';
 import { createLoaders } from './loaders.js';
 import { createApiLimiter, LoginLimiter } from './rate-limit.js';
 import { buildSchema } from './graphql/schema.js';
-<<<<<<< HEAD
 import { createIncidentLiveHub } from './incident-live.js';
-=======
 import { createRolloutServices } from './graphql/rollouts/services.js';
 import { artifactsRouter } from './rest/artifacts.js';
->>>>>>> main
 
 export interface ApiOptions {
   config: Config;
@@ -211,11 +208,8 @@ export async function buildApi(opts: ApiOptions): Promise<Api> {
     stop: once(async () => {
       await apollo.stop();
       wss.close();
-<<<<<<< HEAD
       await services.incidentLive.close();
-=======
       await rollouts.close();
->>>>>>> main
     }),
   };
 }

@@ -2,11 +2,8 @@ import type { Actor, CoreDeps } from '@warden/core';
 import type { Loaders } from './loaders.js';
 import type { ActorCache } from './actor-cache.js';
 import type { LoginLimiter } from './rate-limit.js';
-<<<<<<< HEAD
 import type { IncidentLiveHub } from './incident-live.js';
-=======
 import type { RolloutServices } from './graphql/rollouts/services.js';
->>>>>>> main
 
 /** What every resolver receives. Built fresh per request (or per subscription). */
 export interface GraphQLContext {
