@@ -124,6 +124,12 @@ const env = z.object({
   STREAM_HOST: z.string().default('127.0.0.1'),
   /** Port of the stream processor's /health, /ready and /metrics. */
   STREAM_PORT: port.default(4200),
+  /** Run detection in the stream processor (off: telemetry is stored without detection, e.g. to measure its cost). */
+  DETECTION_ENABLED: bool.default(true),
+  /** How often a stream processor re-reads the detection configuration and threat-intel list. */
+  DETECTION_RELOAD_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  /** An alert joins an open incident of its segment and rule when it comes within this many seconds of its last alert. */
+  INCIDENT_CORRELATION_WINDOW_SECONDS: z.coerce.number().int().min(60).max(604_800).default(1_800),
   TELEMETRY_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
   TELEMETRY_PARTITIONS_AHEAD_DAYS: z.coerce.number().int().min(1).max(60).default(3),
   /** Expected seconds between reports for devices that do not announce their interval. */
@@ -183,6 +189,7 @@ export interface Config {
     partitionsAheadDays: number;
   };
   stream: { groupId: string; concurrency: number; writers: number; sessionTimeoutMs: number; host: string; port: number };
+  detection: { enabled: boolean; reloadMs: number; correlationWindowSeconds: number };
   liveness: { defaultIntervalSeconds: number; graceFactor: number; sweepSeconds: number };
   demo: { seed: number; scale: number; adminPassword: string | undefined };
 }
@@ -269,6 +276,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       retentionDays: e.TELEMETRY_RETENTION_DAYS,
       partitionsAheadDays: e.TELEMETRY_PARTITIONS_AHEAD_DAYS,
     },
+    detection: { enabled: e.DETECTION_ENABLED, reloadMs: e.DETECTION_RELOAD_MS, correlationWindowSeconds: e.INCIDENT_CORRELATION_WINDOW_SECONDS },
     stream: {
       groupId: e.STREAM_GROUP_ID,
       concurrency: e.STREAM_CONCURRENCY,

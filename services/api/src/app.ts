@@ -23,6 +23,7 @@ import { costLimitPlugin, limitRules } from './limits.js';
 import { createLoaders } from './loaders.js';
 import { createApiLimiter, LoginLimiter } from './rate-limit.js';
 import { buildSchema } from './graphql/schema.js';
+import { createIncidentLiveHub } from './incident-live.js';
 import { createRolloutServices } from './graphql/rollouts/services.js';
 import { artifactsRouter } from './rest/artifacts.js';
 
@@ -66,6 +67,7 @@ export async function buildApi(opts: ApiOptions): Promise<Api> {
       windowSeconds: config.auth.loginRateWindowSeconds,
     }),
     actors: new ActorCache(deps, config.auth.actorCacheSeconds * 1000),
+    incidentLive: createIncidentLiveHub(redis, config.redisPrefix, log),
     ...opts.services,
   };
   const apiLimiter = createApiLimiter(config.api.rateLimitPerMinute);
@@ -206,6 +208,7 @@ export async function buildApi(opts: ApiOptions): Promise<Api> {
     stop: once(async () => {
       await apollo.stop();
       wss.close();
+      await services.incidentLive.close();
       await rollouts.close();
     }),
   };

@@ -2,6 +2,7 @@ import type { Actor, CoreDeps } from '@warden/core';
 import type { Loaders } from './loaders.js';
 import type { ActorCache } from './actor-cache.js';
 import type { LoginLimiter } from './rate-limit.js';
+import type { IncidentLiveHub } from './incident-live.js';
 import type { RolloutServices } from './graphql/rollouts/services.js';
 
 /** What every resolver receives. Built fresh per request (or per subscription). */
@@ -22,6 +23,8 @@ export interface GraphQLContext {
 export interface ApiServices extends RolloutServices {
   loginLimiter: LoginLimiter;
   actors: ActorCache;
+  /** Live alerts and incident changes (subscriptions), shared across API instances through Redis. */
+  incidentLive: IncidentLiveHub;
 }
 
 /** `Authorization: Bearer <secret>` → secret, or null. */

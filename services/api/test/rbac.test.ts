@@ -17,6 +17,16 @@ async function newDevice(): Promise<string> {
   return device.id;
 }
 
+/** An OPEN incident to act on (detection opens them in production). */
+async function newIncident(): Promise<string> {
+  const id = crypto.randomUUID();
+  const at = new Date();
+  await api.db.incident.create({
+    data: { id, correlationKey: `device:${id}:WORM_FAN_OUT`, rule: 'WORM_FAN_OUT', title: 'scan', severity: 'HIGH', firstAlertAt: at, lastAlertAt: at },
+  });
+  return id;
+}
+
 /**
  * Every mutation, the least role it needs, and how to call it. The last test checks this list
  * covers the whole schema, so a new mutation cannot ship without its role and audit checks.
@@ -64,6 +74,15 @@ const MUTATIONS: { name: string; role: Role; action: string; call: () => Promise
       return ['mutation($id: ID!) { revokeApiKey(id: $id) { id } }', { id: k.id }];
     },
   },
+  { name: 'updateIncidentStatus', role: 'RESPONDER', action: 'incident.status', call: async () => ['mutation($id: ID!) { updateIncidentStatus(id: $id, status: TRIAGED) { status } }', { id: await newIncident() }] },
+  { name: 'assignIncident', role: 'RESPONDER', action: 'incident.assign', call: async () => ['mutation($id: ID!) { assignIncident(id: $id, assigneeId: null) { id } }', { id: await newIncident() }] },
+  { name: 'addIncidentNote', role: 'RESPONDER', action: 'incident.note', call: async () => ['mutation($id: ID!) { addIncidentNote(id: $id, text: "looked at it") { at } }', { id: await newIncident() }] },
+  { name: 'addThreatIntel', role: 'ADMIN', action: 'threatIntel.add', call: async () => ['mutation($v: String!) { addThreatIntel(entries: [{value: $v}]) { id } }', { v: `198.51.100.${++n % 250}` }] },
+  {
+    name: 'removeThreatIntel', role: 'ADMIN', action: 'threatIntel.remove',
+    call: async () => ['mutation($id: ID!) { removeThreatIntel(ids: [$id]) }', { id: (await api.db.threatIntelEntry.create({ data: { value: `203.0.113.${++n % 250}/32` } })).id }],
+  },
+  { name: 'updateDetectionConfig', role: 'ADMIN', action: 'detection.config.update', call: async () => ['mutation { updateDetectionConfig(config: {fanOut: {distinctPeers: 12}}) { config } }', {}] },
   ...rollouts.mutations,
 ];
 

@@ -1,8 +1,10 @@
 import { loadConfig, type Config } from '@warden/config';
 import { SCHEMA_HEADER, TOPICS, type TelemetryRecord } from '@warden/contracts';
-import type { DeviceEventPublisher } from '@warden/core';
+import { ALERT_SCHEMA } from '@warden/contracts/incidents';
+import { incidentLiveChannel, type DeviceEventPublisher, type IncidentLiveEvent } from '@warden/core';
+import { createDetectionSource } from './detection/detection-source.js';
 import { createSqlPool, maintainTelemetryPartitions } from '@warden/db';
-import { connectWardenKafka, createLogger, createMetrics, createProducer, once, stopOnSignals } from '@warden/runtime';
+import { connectWardenKafka, createLogger, createRedis, createMetrics, createProducer, once, stopOnSignals } from '@warden/runtime';
 import { buildStreamHttp } from './app.js';
 import { createMaintenance } from './maintenance.js';
 import { createTelemetryConsumer } from './telemetry.consumer.js';
@@ -32,7 +34,32 @@ export async function createStreamService(config: Config = loadConfig(), opts: S
       });
     },
   };
+  const redis = createRedis(config.redisUrl);
+  const channel = incidentLiveChannel(config.redisPrefix);
+  const publishLive = (events: IncidentLiveEvent[]) => {
+    // Live delivery is best effort: Postgres is the record, subscribers can re-query.
+    const multi = redis.multi();
+    for (const e of events) multi.publish(channel, JSON.stringify(e));
+    multi.exec().catch((err: unknown) => log.warn({ err }, 'could not publish live incident events'));
+  };
+  const detectionSource = createDetectionSource(pool, log, config.detection.reloadMs);
   const consumer = createTelemetryConsumer({
+    ...(config.detection.enabled ? { detection: {
+      source: detectionSource,
+      correlation: { windowSeconds: config.detection.correlationWindowSeconds },
+      publishAlerts: async (alerts) => {
+        await producer.send({
+          topic: TOPICS.alerts,
+          acks: -1,
+          messages: alerts.map((a) => ({ key: a.deviceId ?? a.segmentId, value: JSON.stringify(a), headers: { [SCHEMA_HEADER]: ALERT_SCHEMA } })),
+        });
+      },
+      notify: (n) =>
+        publishLive([
+          ...n.alerts.map((alert): IncidentLiveEvent => ({ type: 'ALERT', alert })),
+          ...n.incidents.map((i): IncidentLiveEvent => ({ type: 'INCIDENT', incidentId: i.id, change: i.created ? 'CREATED' : 'UPDATED', actor: 'system:detection' })),
+        ]),
+    } } : {}),
     kafka,
     producer,
     pool,
@@ -67,6 +94,8 @@ export async function createStreamService(config: Config = loadConfig(), opts: S
       await Promise.all([producer.connect(), admin.connect()]);
       // Today's partitions must exist before the first batch lands.
       await maintainTelemetryPartitions(pool, { retentionDays: config.telemetry.retentionDays, aheadDays: config.telemetry.partitionsAheadDays });
+      // Read the detection settings before the first batch, so it does not wait for them.
+      if (config.detection.enabled) await detectionSource.get();
       await consumer.start();
       if (opts.maintenance !== false) maintenance.start();
       const bound = await http.listen(port, host);
@@ -80,6 +109,7 @@ export async function createStreamService(config: Config = loadConfig(), opts: S
       await http.close();
       await producer.disconnect().catch(() => {});
       await admin.disconnect().catch(() => {});
+      redis.disconnect();
       await pool.end();
     }),
   };

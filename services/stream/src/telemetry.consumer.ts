@@ -1,7 +1,10 @@
 import { SCHEMA_HEADER, TOPICS, type TelemetryDlqRecord, type TelemetryRecord } from '@warden/contracts';
 import { processTelemetryBatch, readTelemetryRecord, type DeviceEventPublisher } from '@warden/core';
-import type { SqlPool } from '@warden/db';
+import type { SqlClient, SqlPool } from '@warden/db';
 import { createBatchWriter } from './batch-writer.js';
+import { detectBatch, type DetectionNotice } from './detection/detect-batch.js';
+import type { CompiledDetection, CorrelationConfig } from '@warden/core';
+import type { AlertV1 } from '@warden/contracts/incidents';
 import { Counter, Histogram, type Consumer, type Kafka, type Logger, type Producer, type Registry } from '@warden/runtime';
 
 export interface TelemetryConsumerDeps {
@@ -17,6 +20,14 @@ export interface TelemetryConsumerDeps {
   /** Postgres transactions at once. */
   writers: number;
   sessionTimeoutMs: number;
+  /** Detection on every batch, in its transaction (see detection/detect-batch.ts). */
+  detection?: {
+    source: { get(): Promise<CompiledDetection> };
+    correlation: CorrelationConfig;
+    publishAlerts(alerts: AlertV1[]): Promise<void>;
+    /** Called after the commit with what the batch raised (live subscribers); must not throw. */
+    notify(notice: DetectionNotice): void;
+  };
   /** Called after a batch is committed to Postgres (benchmarks and tests observe latency with it). */
   onStored?: (records: TelemetryRecord[], storedAt: number) => void;
 }
@@ -62,7 +73,17 @@ export function createTelemetryConsumer(deps: TelemetryConsumerDeps): TelemetryC
 
   const writer = createBatchWriter(
     async (records) => {
-      const outcome = await processTelemetryBatch({ pool: deps.pool, events: deps.events }, records);
+      const detection = deps.detection;
+      const notices: DetectionNotice[] = [];
+      let detect: ((tx: SqlClient, batch: TelemetryRecord[]) => Promise<void>) | undefined;
+      if (detection) {
+        const compiled = await detection.source.get();
+        detect = async (tx, batch) => {
+          notices.push(await detectBatch(tx, batch, { detection: compiled, correlation: detection.correlation, publishAlerts: detection.publishAlerts }));
+        };
+      }
+      const outcome = await processTelemetryBatch({ pool: deps.pool, events: deps.events, ...(detect ? { detect } : {}) }, records);
+      for (const n of notices) if (n.alerts.length) detection!.notify(n);
       const now = Date.now();
       stored.inc(outcome.stored);
       duplicates.inc(outcome.duplicates);

@@ -4,6 +4,7 @@ import {
   insertTelemetryPoints,
   upsertDeviceContacts,
   upsertDeviceState,
+  type SqlClient,
   type SqlPool,
 } from '@warden/db';
 import { dedupe, recordKey, toContactRows, toPointRows, toStateRows } from './plan-batch.js';
@@ -16,6 +17,12 @@ export interface ProcessBatchDeps {
   pool: SqlPool;
   events: DeviceEventPublisher;
   now?: () => Date;
+  /**
+   * Runs inside the batch's transaction after the points are written, on every record of the
+   * batch (replays included: detection keeps its own per-device high-water mark), so detection
+   * state commits or rolls back together with the batch, before its offsets are committed.
+   */
+  detect?: (tx: SqlClient, records: TelemetryRecord[]) => Promise<void>;
 }
 
 export interface BatchOutcome {
@@ -37,6 +44,7 @@ export async function processTelemetryBatch(deps: ProcessBatchDeps, batch: Telem
   if (!records.length) return { stored: 0, duplicates: batch.length, cameOnline: 0 };
   return inTransaction(deps.pool, async (tx) => {
     const inserted = await insertTelemetryPoints(tx, toPointRows(records));
+    if (deps.detect) await deps.detect(tx, records);
     const fresh = inserted.size === records.length ? records : records.filter((r) => inserted.has(recordKey(r)));
     if (!fresh.length) return { stored: 0, duplicates: batch.length, cameOnline: 0 };
     await upsertDeviceContacts(tx, toContactRows(fresh));

@@ -3,6 +3,7 @@ import type { GraphQLSchema } from 'graphql';
 import { auditModule } from './audit/audit.graphql.js';
 import { commonModule } from './common/common.graphql.js';
 import { fleetModule } from './fleet/fleet.graphql.js';
+import { incidentsModule } from './incidents/incidents.graphql.js';
 import { identityModule } from './identity/identity.graphql.js';
 import { firmwareModule } from './firmware/firmware.graphql.js';
 import { rolloutsModule } from './rollouts/rollouts.graphql.js';
@@ -10,7 +11,7 @@ import type { Module } from './module.js';
 import { telemetryModule } from './telemetry/telemetry.graphql.js';
 
 /** Every feature's GraphQL module. A new feature adds its module here. */
-export const modules: Module[] = [commonModule, identityModule, fleetModule, auditModule, telemetryModule, firmwareModule, rolloutsModule];
+export const modules: Module[] = [commonModule, identityModule, fleetModule, auditModule, telemetryModule, firmwareModule, rolloutsModule, incidentsModule];
 
 export function buildSchema(list: Module[] = modules): GraphQLSchema {
   const resolvers: Record<string, Record<string, unknown>> = {};
