@@ -111,13 +111,14 @@ describe('blast radius', () => {
     expect(byId(out.entries).b2!.tier).toBe(1);
   });
 
-  it('scores 10,000 devices and 200,000 contacts quickly', () => {
+  // Speed belongs to the benchmarks (wall-clock limits in tests fail on a busy machine); this checks
+  // that a fleet-sized graph is handled at all and reaches every tier it should.
+  it('scores 10,000 devices and 200,000 contacts', () => {
     const fleet = Array.from({ length: 10_000 }, (_, i) => dev(`d${i}`, { ip: `10.${i >> 8}.${i & 255}.1`, segmentId: `s${i % 40}`, otaCapable: i % 7 !== 0 }));
     const edges = Array.from({ length: 200_000 }, (_, i) => edge(`d${(i * 7919) % 10_000}`, `10.${((i * 104729) % 10_000) >> 8}.${((i * 104729) % 10_000) & 255}.1`, 1 + (i % 5)));
-    const started = performance.now();
     const out = computeBlastRadius({ compromised: ['d1', 'd2', 'd3'], devices: fleet, contacts: edges, advisories: [] }, { maxHops: 3 });
-    expect(performance.now() - started).toBeLessThan(3000);
     expect(out.byTier[1]).toBeGreaterThan(0);
+    expect(out.entries.length).toBeGreaterThan(out.byTier[1]!);
   });
 });
 
