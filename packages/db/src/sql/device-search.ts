@@ -98,10 +98,15 @@ export async function searchDevicesSql(
     }
   }
   const whereAll = [where.replace(/^WHERE /, ''), keyset].filter(Boolean).join(' AND ');
-  const text = `SELECT ${COLUMNS}, ${JOINED}
-    FROM devices d JOIN device_models m ON m.id = d.model_id LEFT JOIN segments s ON s.id = d.segment_id
-    ${whereAll ? `WHERE ${whereAll}` : ''}
-    ORDER BY ${col} ${dir} NULLS LAST, d.id ${dir} LIMIT $${params.push(args.limit)}`;
+  // Page first, then decorate: the joins and JSON are built for the page's rows only, not for
+  // every matching row before the sort.
+  const order = `ORDER BY ${col} ${dir} NULLS LAST, d.id ${dir}`;
+  const text = `WITH page AS (
+      SELECT d.* FROM devices d ${whereAll ? `WHERE ${whereAll}` : ''} ${order} LIMIT $${params.push(args.limit)}
+    )
+    SELECT ${COLUMNS}, ${JOINED}
+    FROM page d JOIN device_models m ON m.id = d.model_id LEFT JOIN segments s ON s.id = d.segment_id
+    ${order}`;
   const { rows } = await pool.query({ text, values: params });
   return (rows as DeviceRow[]).map((r) => {
     // json_build_object renders timestamps as text; callers get Dates as from any other read.
