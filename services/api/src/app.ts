@@ -116,7 +116,7 @@ export async function buildApi(opts: ApiOptions): Promise<Api> {
         const token = bearer(params.authorization ?? params.Authorization);
         const ip = (ctx.extra as { request?: { socket?: { remoteAddress?: string } } }).request?.socket?.remoteAddress ?? null;
         const requestId = randomUUID();
-        const actor = token ? await authenticate(deps, token, { ip, requestId }) : null;
+        const actor = token ? await services.actors.resolve(token, { ip, requestId }) : null;
         return { deps, actor, token, loaders: createLoaders(db, sql), requestId, ip, userAgent: null, services };
       },
       onConnect: async (ctx) => {

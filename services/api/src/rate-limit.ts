@@ -40,7 +40,7 @@ export class LoginLimiter {
   }
 
   /** A successful sign-in clears the account's counter (not the IP's). */
-  async reset(_ip: string | null, email: string): Promise<void> {
+  async reset(email: string): Promise<void> {
     await this.byAccount.delete(email.trim().toLowerCase().slice(0, 200));
   }
 }

@@ -5,6 +5,7 @@ import { audit } from '../audit/audit.js';
 import { requireRole, type Actor } from '../auth/roles.js';
 import { now as clock, type CoreDeps } from '../context.js';
 import { NotFoundError, ValidationError } from '../errors.js';
+import { deviceWhere } from '../fleet/query.js';
 import { maintenanceWindowSchema } from './maintenance-window.js';
 import { orderTargets, planWaves, selectTargets, targetFilterSchema, waveSpecSchema, type CandidateDevice, type TargetFilter } from './plan.js';
 import { OPEN_ACTION_STATUSES } from './state-machine.js';
@@ -134,15 +135,17 @@ export async function createRollout(deps: CoreDeps, actor: Actor, raw: CreateRol
 }
 
 async function findCandidates(deps: CoreDeps, filter: TargetFilter, releaseModelId: string): Promise<CandidateDevice[]> {
-  const and: Prisma.DeviceWhereInput[] = [];
-  if (filter.modelIds) and.push({ modelId: { in: filter.modelIds } });
-  else if (!filter.deviceIds) and.push({ modelId: releaseModelId });
-  if (filter.segmentIds) and.push({ segmentId: { in: filter.segmentIds } });
-  if (filter.siteIds) and.push({ segment: { siteId: { in: filter.siteIds } } });
-  if (filter.tags) and.push({ tags: { hasSome: filter.tags } });
-  if (filter.deviceIds) and.push({ id: { in: filter.deviceIds } });
+  // An explicitly empty list targets nothing (the registry filter would read it as "any").
+  const lists = [filter.modelIds, filter.segmentIds, filter.siteIds, filter.tags, filter.deviceIds];
+  if (lists.some((l) => l?.length === 0)) return [];
   const devices = await deps.db.device.findMany({
-    where: { AND: and },
+    where: deviceWhere({
+      modelIds: filter.modelIds ?? (filter.deviceIds ? undefined : [releaseModelId]),
+      segmentIds: filter.segmentIds,
+      siteIds: filter.siteIds,
+      anyTags: filter.tags,
+      ids: filter.deviceIds,
+    }),
     select: { id: true, modelId: true, firmwareVersion: true, status: true, criticality: true, model: { select: { otaCapable: true } } },
     orderBy: { id: 'asc' },
   });

@@ -139,7 +139,7 @@ export const identityModule: Module = {
         const wait = await ctx.services.loginLimiter.consume(ctx.ip, args.email);
         if (wait) throw new RateLimitedError(`too many sign-in attempts; try again in ${wait} s`, wait);
         const result = await login(ctx.deps, { ...args, ip: ctx.ip, userAgent: ctx.userAgent });
-        await ctx.services.loginLimiter.reset(ctx.ip, args.email);
+        await ctx.services.loginLimiter.reset(args.email);
         return result;
       },
       logout: async (_: unknown, __: unknown, ctx: GraphQLContext) => {
