@@ -5,6 +5,7 @@
 import { readdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { prepareTemplateDatabase } from '@warden/testing';
 
 const dir = path.dirname(fileURLToPath(import.meta.url));
 const wanted = process.argv.slice(2);
@@ -17,6 +18,8 @@ if (!chosen.length) {
   console.error(`no benchmark named ${wanted.join(', ')}; have: ${all.join(', ')}`);
   process.exit(1);
 }
+// Benchmarks copy the migrated template database, as tests do.
+await prepareTemplateDatabase();
 for (const name of chosen) {
   console.log(`\n=== bench/${name} ===`);
   const mod = (await import(path.join(dir, name, 'main.ts'))) as { run(): Promise<void> };

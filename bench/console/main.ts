@@ -55,17 +55,31 @@ export async function run(): Promise<void> {
     const change = (query: string, want: string) =>
       page.evaluate(`new Promise((resolve, reject) => {
         const t = performance.now();
-        history.pushState(null, '', ${JSON.stringify(`/?${query}#/`)});
         let fetching = false;
-        const check = () => {
+        let settled = false;
+        const look = () => {
+          if (settled) return;
           const status = document.querySelector('[data-testid="device-count"]')?.textContent ?? '';
           const busy = document.querySelector('.summary[aria-busy="true"]') || status.includes('updating');
           if (busy) fetching = true;
-          if (fetching && !busy && status === ${JSON.stringify(want)}) return resolve(performance.now() - t);
-          if (performance.now() - t > 10000) return reject(new Error('timed out; saw ' + status));
-          requestAnimationFrame(check);
+          if (fetching && !busy && status === ${JSON.stringify(want)}) {
+            settled = true;
+            observer.disconnect();
+            return resolve(performance.now() - t);
+          }
+          if (performance.now() - t > 10000) {
+            settled = true;
+            observer.disconnect();
+            return reject(new Error('timed out; saw ' + status + (fetching ? '' : ' (never saw it fetch)')));
+          }
         };
-        requestAnimationFrame(check);
+        // Every DOM change is looked at as it happens (a fast answer can start and end within one
+        // frame), and every frame too (for the time-out).
+        const observer = new MutationObserver(look);
+        observer.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['aria-busy'] });
+        const frame = () => { look(); if (!settled) requestAnimationFrame(frame); };
+        history.pushState(null, '', ${JSON.stringify(`/?${query}#/`)});
+        requestAnimationFrame(frame);
       })`) as Promise<number>;
 
     const ui: number[] = [];
