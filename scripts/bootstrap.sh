@@ -18,6 +18,10 @@ declare -A NEEDS=(
   [gcc]=gcc
   [/usr/include/librdkafka/rdkafka_mock.h]=librdkafka-dev
   [kcat]=kcat
+  # the real hawkBit agent the DDI tests run: SWUpdate (suricatta), and what builds its images
+  [swupdate]=swupdate
+  [cpio]=cpio
+  [openssl]=openssl
 )
 missing=()
 for need in "${!NEEDS[@]}"; do

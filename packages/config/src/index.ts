@@ -78,6 +78,11 @@ const env = z.object({
   DDI_PUBLIC_URL: z.url().optional(),
   /** Seconds a verified device token is trusted without a database check (0: check every request). */
   DDI_AUTH_CACHE_SECONDS: z.coerce.number().min(0).max(300).default(5),
+  /**
+   * Seconds a device's poll answer is kept in memory (0: query every poll). Changes reach the
+   * gateway at once through PostgreSQL notifications; this only bounds staleness if one is lost.
+   */
+  DDI_VIEW_CACHE_SECONDS: z.coerce.number().min(0).max(3600).default(300),
 
   /** Feedback within this many ms wakes the rollout orchestrator once. */
   ROLLOUT_EVALUATE_DEBOUNCE_MS: z.coerce.number().int().min(0).default(250),
@@ -119,6 +124,12 @@ const env = z.object({
   STREAM_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(6),
   /** Postgres transactions one stream processor runs at once. */
   STREAM_WRITERS: z.coerce.number().int().min(1).max(16).default(2),
+  /**
+   * Most records one stream transaction takes. Transactions take what arrived while the previous
+   * one was written, so they reach this size only with a backlog; larger ones write fewer rows per
+   * message (a device's state once per transaction) but hold more in memory.
+   */
+  STREAM_BATCH_MAX_RECORDS: z.coerce.number().int().min(1).max(100_000).default(20_000),
   /** A stream processor that stops heartbeating this long loses its partitions to the others. */
   STREAM_SESSION_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30_000),
   STREAM_HOST: z.string().default('127.0.0.1'),
@@ -137,6 +148,84 @@ const env = z.object({
   /** OFFLINE after this many expected intervals of silence. */
   LIVENESS_GRACE_FACTOR: z.coerce.number().min(1).default(3),
   LIVENESS_SWEEP_SECONDS: z.coerce.number().min(0.1).default(15),
+  /**
+   * host:port endpoints a contained device must keep reaching (its management channel: DDI,
+   * telemetry, MQTT), told to enforcement connectors and device agents. Unset: the gateway
+   * (DDI_PUBLIC_URL or GATEWAY_HOST:GATEWAY_PORT) and the MQTT broker of MQTT_URL.
+   */
+  CONTAINMENT_MANAGEMENT_ALLOW: list.optional(),
+  /** How often the worker looks for overdue expiries and undelivered containments. */
+  CONTAINMENT_SWEEP_SECONDS: z.coerce.number().min(1).max(3600).default(30),
+  // -- playbooks and webhooks ------------------------------------------------------------------------
+  /** Safety sweep of playbook runs, recent incidents' triggers and overdue webhook deliveries, in seconds. */
+  PLAYBOOK_SWEEP_SECONDS: z.coerce.number().int().min(1).default(30),
+  /** How often a playbook step waiting until an incident condition holds looks again, in ms (incident changes also wake it). */
+  PLAYBOOK_WAIT_POLL_MS: z.coerce.number().int().min(100).default(15_000),
+  /**
+   * Key (32+ characters) that encrypts webhook signing secrets at rest (AES-256-GCM). Unset: derived
+   * from TOKEN_PEPPER. Changing it makes stored secrets unreadable: rotate every subscription's secret.
+   */
+  WEBHOOK_SECRET_KEY: z.string().min(32).optional(),
+  /**
+   * Private, loopback or link-local networks (CIDRs) webhooks may reach. Public addresses are always
+   * allowed; everything else is refused unless listed here (e.g. `10.40.0.0/16` for an internal SOAR,
+   * `127.0.0.0/8` in tests).
+   */
+  WEBHOOK_ALLOW_NETWORKS: list.pipe(z.array(z.union([z.cidrv4(), z.cidrv6()], { error: 'a comma-separated list of CIDRs, e.g. 10.40.0.0/16,127.0.0.0/8' }))).default([]),
+  /** How long one delivery attempt may take, in ms. */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  /** Attempts per delivery before it is FAILED. */
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(30).default(8),
+  /** Delay before the second attempt, in ms; each further attempt waits 3× longer (capped at an hour). */
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).default(10_000),
+  // -- simulator (services/simulator) -------------------------------------------------------------
+  /** Run the virtual office with `npm start`. */
+  SIMULATOR_ENABLED: bool.default(true),
+  /** Devices the simulator runs (default: every device of the roster, i.e. the whole demo office). */
+  SIM_DEVICES: z.coerce.number().int().min(1).max(50_000).optional(),
+  /** Seed of every random choice the simulator makes (same seed, same office, same outbreak). */
+  SIM_SEED: z.coerce.number().int().min(0).max(2 ** 32 - 1).default(42),
+  /** The device roster (identities and tokens) the demo seed writes and the simulator reads. Secret: mode 0600. */
+  SIM_ROSTER_FILE: z.string().min(1).default('.warden/simulator/roster.json'),
+  /** The gateway devices talk to. Unset: http://GATEWAY_HOST:GATEWAY_PORT. */
+  SIM_GATEWAY_URL: z.url().optional(),
+  /** HTTP keep-alive connections the simulator opens to the gateway. */
+  SIM_HTTP_CONNECTIONS: z.coerce.number().int().min(1).max(1024).default(32),
+  /** Telemetry over HTTP (batched) or MQTT. */
+  SIM_TELEMETRY_TRANSPORT: z.enum(['http', 'mqtt']).default('http'),
+  /** Seconds between a device's telemetry reports. */
+  SIM_TELEMETRY_SECONDS: z.coerce.number().min(0.5).max(3600).default(30),
+  /** HTTP telemetry: batched per site gateway with its GatewayToken, or one request per device with its own token. */
+  SIM_TELEMETRY_AUTH: z.enum(['gateway', 'device']).default('gateway'),
+  /** Share of updates that end in a reported failure, and that go silent (the device bricks and stops talking). */
+  SIM_UPDATE_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0.02),
+  SIM_UPDATE_SILENCE_RATE: z.coerce.number().min(0).max(1).default(0.01),
+  /** Mean seconds an install takes after the download (±50 %). */
+  SIM_INSTALL_SECONDS: z.coerce.number().min(0).max(3600).default(5),
+  /** Devices obey containment (learnt from their retained MQTT containment topic); off: the uncontained scenario. */
+  SIM_CONTAINMENT: bool.default(true),
+  /** Run the outbreak scenario with `npm start`. */
+  SIM_OUTBREAK: bool.default(true),
+  /** Seconds after start-up the outbreak begins under `npm start` (0: only on command). */
+  SIM_OUTBREAK_DELAY_SECONDS: z.coerce.number().min(0).max(86_400).default(90),
+  /** Serial, controller id or device id the worm enters through (default: a seeded pick among vulnerable devices). */
+  SIM_OUTBREAK_ENTRY: z.string().min(1).max(128).optional(),
+  /** Scans per infected device per round, and seconds per round. */
+  SIM_OUTBREAK_SPREAD_RATE: z.coerce.number().int().min(1).max(100).default(3),
+  SIM_OUTBREAK_ROUND_SECONDS: z.coerce.number().min(0.1).max(3600).default(10),
+  /** Chance that reaching a vulnerable device infects it. */
+  SIM_OUTBREAK_INFECT_CHANCE: z.coerce.number().gt(0).max(1).default(0.4),
+  /** Share of scans aimed at other segments. */
+  SIM_OUTBREAK_CROSS_SEGMENT: z.coerce.number().min(0).max(1).default(0.02),
+  /** Vulnerable firmware: `vendor/model<version`, comma-separated (e.g. `Lumen/A19 Smart Bulb<2.5.0`). */
+  SIM_OUTBREAK_VULNERABLE: list
+    .pipe(z.array(z.string().regex(/^[^<,]+\/[^<,]+<\d[\w.+-]*$/, 'each entry is vendor/model<version, e.g. Lumen/A19 Smart Bulb<2.5.0')).min(1))
+    .default(['Lumen/A19 Smart Bulb<2.5.0']),
+  /** The outside address infected devices send data to. */
+  SIM_OUTBREAK_EXFIL: z.union([z.ipv4(), z.ipv6()]).default('203.0.113.66'),
+  /** Where the simulator answers GET /status and POST /outbreak. */
+  SIM_CONTROL_HOST: z.string().default('127.0.0.1'),
+  SIM_CONTROL_PORT: port.default(4300),
   /** Demo office for `npm start`: PRNG seed, size (1 = ~2,000 devices) and admin password. */
   DEMO_SEED: z.coerce.number().int().default(42),
   DEMO_SCALE: z.coerce.number().positive().max(20).default(1),
@@ -169,7 +258,7 @@ export interface Config {
   };
   graphql: { maxDepth: number; maxCost: number; maxPageSize: number; maxAliases: number; introspection: boolean };
   firmware: { storageDir: string; maxBytes: number; signingKeyPem: string | undefined; signingKeyFile: string };
-  ddi: { tenant: string; pollSeconds: number; publicUrl: string | undefined; authCacheSeconds: number };
+  ddi: { tenant: string; pollSeconds: number; publicUrl: string | undefined; authCacheSeconds: number; viewCacheSeconds: number };
   rollouts: { evaluateDebounceMs: number; sweepSeconds: number; workerConcurrency: number; workerLockMs: number };
   kafka: { telemetryPartitions: number; compression: 'none' | 'gzip' | 'snappy'; devPartitions: number };
   telemetry: {
@@ -188,10 +277,60 @@ export interface Config {
     retentionDays: number;
     partitionsAheadDays: number;
   };
-  stream: { groupId: string; concurrency: number; writers: number; sessionTimeoutMs: number; host: string; port: number };
+  stream: { groupId: string; concurrency: number; writers: number; batchMaxRecords: number; sessionTimeoutMs: number; host: string; port: number };
   detection: { enabled: boolean; reloadMs: number; correlationWindowSeconds: number };
   liveness: { defaultIntervalSeconds: number; graceFactor: number; sweepSeconds: number };
+  containment: { managementAllow: { host: string; port: number }[]; sweepSeconds: number };
+  playbooks: { sweepSeconds: number; waitPollMs: number };
+  webhooks: { secretKey: string; allowNetworks: string[]; timeoutMs: number; maxAttempts: number; retryBaseMs: number };
   demo: { seed: number; scale: number; adminPassword: string | undefined };
+  simulator: SimulatorConfig;
+}
+
+export interface SimulatorConfig {
+  enabled: boolean;
+  devices: number | undefined;
+  seed: number;
+  rosterFile: string;
+  gatewayUrl: string;
+  httpConnections: number;
+  telemetry: { transport: 'http' | 'mqtt'; intervalSeconds: number; auth: 'gateway' | 'device' };
+  updates: { failureRate: number; silenceRate: number; installSeconds: number };
+  containment: boolean;
+  outbreak: {
+    enabled: boolean;
+    delaySeconds: number;
+    entry: string | undefined;
+    spreadRate: number;
+    roundSeconds: number;
+    infectChance: number;
+    crossSegmentShare: number;
+    vulnerable: { model: string; below: string }[];
+    exfil: string;
+  };
+  control: { host: string; port: number };
+}
+
+function hostPort(value: string, defaultPort: number): { host: string; port: number } {
+  const u = new URL(value.includes('://') ? value : `tcp://${value}`);
+  const port = u.port ? Number(u.port) : defaultPort;
+  return { host: u.hostname.replace(/^\[|\]$/g, ''), port };
+}
+
+function managementAllow(e: z.output<typeof env>): { host: string; port: number }[] {
+  if (e.CONTAINMENT_MANAGEMENT_ALLOW) {
+    return e.CONTAINMENT_MANAGEMENT_ALLOW.map((v) => {
+      const hp = hostPort(v, 0);
+      if (!hp.host || !hp.port) throw new ConfigError(`invalid configuration:\n  CONTAINMENT_MANAGEMENT_ALLOW: ${v} is not host:port`);
+      return hp;
+    });
+  }
+  const gateway = e.DDI_PUBLIC_URL
+    ? hostPort(e.DDI_PUBLIC_URL, e.DDI_PUBLIC_URL.startsWith('https:') ? 443 : 80)
+    : { host: e.GATEWAY_HOST, port: e.GATEWAY_PORT };
+  // A gateway on an ephemeral port (GATEWAY_PORT=0) has no address to name until it listens; such a
+  // deployment names its endpoints in CONTAINMENT_MANAGEMENT_ALLOW or DDI_PUBLIC_URL.
+  return [gateway, hostPort(e.MQTT_URL, e.MQTT_URL.startsWith('mqtts:') ? 8883 : 1883)].filter((hp) => hp.port > 0);
 }
 
 export class ConfigError extends Error {
@@ -252,7 +391,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       signingKeyPem: e.FIRMWARE_SIGNING_KEY,
       signingKeyFile: e.FIRMWARE_SIGNING_KEY_FILE,
     },
-    ddi: { tenant: e.DDI_TENANT, pollSeconds: e.DDI_POLL_SECONDS, publicUrl: e.DDI_PUBLIC_URL, authCacheSeconds: e.DDI_AUTH_CACHE_SECONDS },
+    ddi: { tenant: e.DDI_TENANT, pollSeconds: e.DDI_POLL_SECONDS, publicUrl: e.DDI_PUBLIC_URL, authCacheSeconds: e.DDI_AUTH_CACHE_SECONDS, viewCacheSeconds: e.DDI_VIEW_CACHE_SECONDS },
     rollouts: {
       evaluateDebounceMs: e.ROLLOUT_EVALUATE_DEBOUNCE_MS,
       sweepSeconds: e.ROLLOUT_SWEEP_SECONDS,
@@ -281,6 +420,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       groupId: e.STREAM_GROUP_ID,
       concurrency: e.STREAM_CONCURRENCY,
       writers: e.STREAM_WRITERS,
+      batchMaxRecords: e.STREAM_BATCH_MAX_RECORDS,
       sessionTimeoutMs: e.STREAM_SESSION_TIMEOUT_MS,
       host: e.STREAM_HOST,
       port: e.STREAM_PORT,
@@ -290,6 +430,42 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       graceFactor: e.LIVENESS_GRACE_FACTOR,
       sweepSeconds: e.LIVENESS_SWEEP_SECONDS,
     },
+    containment: { managementAllow: managementAllow(e), sweepSeconds: e.CONTAINMENT_SWEEP_SECONDS },
+    playbooks: { sweepSeconds: e.PLAYBOOK_SWEEP_SECONDS, waitPollMs: e.PLAYBOOK_WAIT_POLL_MS },
+    webhooks: {
+      // Derived from the pepper when unset: production requires the pepper, so this key is secret there too.
+      secretKey: e.WEBHOOK_SECRET_KEY ?? `pepper:${e.TOKEN_PEPPER ?? 'warden-development-pepper-not-secret'}`,
+      allowNetworks: e.WEBHOOK_ALLOW_NETWORKS,
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      maxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
+      retryBaseMs: e.WEBHOOK_RETRY_BASE_MS,
+    },
     demo: { seed: e.DEMO_SEED, scale: e.DEMO_SCALE, adminPassword: e.DEMO_ADMIN_PASSWORD },
+    simulator: {
+      enabled: e.SIMULATOR_ENABLED,
+      devices: e.SIM_DEVICES,
+      seed: e.SIM_SEED,
+      rosterFile: e.SIM_ROSTER_FILE,
+      gatewayUrl: e.SIM_GATEWAY_URL ?? `http://${e.GATEWAY_HOST === '0.0.0.0' ? '127.0.0.1' : e.GATEWAY_HOST}:${e.GATEWAY_PORT}`,
+      httpConnections: e.SIM_HTTP_CONNECTIONS,
+      telemetry: { transport: e.SIM_TELEMETRY_TRANSPORT, intervalSeconds: e.SIM_TELEMETRY_SECONDS, auth: e.SIM_TELEMETRY_AUTH },
+      updates: { failureRate: e.SIM_UPDATE_FAILURE_RATE, silenceRate: e.SIM_UPDATE_SILENCE_RATE, installSeconds: e.SIM_INSTALL_SECONDS },
+      containment: e.SIM_CONTAINMENT,
+      outbreak: {
+        enabled: e.SIM_OUTBREAK,
+        delaySeconds: e.SIM_OUTBREAK_DELAY_SECONDS,
+        entry: e.SIM_OUTBREAK_ENTRY,
+        spreadRate: e.SIM_OUTBREAK_SPREAD_RATE,
+        roundSeconds: e.SIM_OUTBREAK_ROUND_SECONDS,
+        infectChance: e.SIM_OUTBREAK_INFECT_CHANCE,
+        crossSegmentShare: e.SIM_OUTBREAK_CROSS_SEGMENT,
+        vulnerable: e.SIM_OUTBREAK_VULNERABLE.map((v) => {
+          const at = v.lastIndexOf('<');
+          return { model: v.slice(0, at).trim(), below: v.slice(at + 1).trim() };
+        }),
+        exfil: e.SIM_OUTBREAK_EXFIL,
+      },
+      control: { host: e.SIM_CONTROL_HOST, port: e.SIM_CONTROL_PORT },
+    },
   };
 }

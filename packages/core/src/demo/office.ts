@@ -132,6 +132,8 @@ export function demoOffice(seed = 42, scale = 1): DemoOffice {
         criticality: critical ? 'HIGH' : model.kind === 'PRINTER' || model.kind === 'HUB' ? 'MEDIUM' : 'LOW',
         owner: critical ? 'facilities-security' : model.kind === 'PRINTER' || model.kind === 'TV' ? 'it-workplace' : 'facilities',
         status: 'ACTIVE',
+        // Doors and cameras must keep working: containment leaves them connected unless overridden.
+        failSafe: critical,
       });
     }
   }
