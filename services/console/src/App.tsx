@@ -5,9 +5,12 @@ import { AuditPage } from './audit/AuditPage.js';
 import { useAuth } from './auth/AuthContext.js';
 import { SignInPage } from './auth/SignInPage.js';
 import { DevicePage } from './fleet/DevicePage.js';
+import { IncidentPage } from './incidents/IncidentPage.js';
+import { IncidentsPage } from './incidents/IncidentsPage.js';
 import { FleetPage } from './fleet/FleetPage.js';
 import { Shell } from './layout/Shell.js';
 import { PlacesPage } from './places/PlacesPage.js';
+import { ReadinessPage } from './readiness/ReadinessPage.js';
 import { NewRolloutPage } from './rollouts/NewRolloutPage.js';
 import { RolloutPage } from './rollouts/RolloutPage.js';
 import { RolloutsPage } from './rollouts/RolloutsPage.js';
@@ -25,9 +28,12 @@ export function App() {
         <Switch>
           <Route path="/" component={FleetPage} />
           <Route path="/places" component={PlacesPage} />
+          <Route path="/readiness" component={ReadinessPage} />
           <Route path="/rollouts" component={RolloutsPage} />
           {can('OPERATOR') && <Route path="/rollouts/new" component={NewRolloutPage} />}
           <Route path="/rollouts/:id">{(params) => <RolloutPage id={params.id} />}</Route>
+          <Route path="/incidents" component={IncidentsPage} />
+          <Route path="/incidents/:id/:tab?">{(params) => <IncidentPage id={params.id} tab={params.tab} />}</Route>
           <Route path="/devices/:id">{(params) => <DevicePage id={params.id} />}</Route>
           {can('ADMIN') && <Route path="/audit" component={AuditPage} />}
           {can('ADMIN') && <Route path="/access" component={AccessPage} />}

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { processTelemetryBatch } from '@warden/core';
 import { postDeploymentFeedback } from '@warden/core/ddi';
 import { evaluateRollout, type RolloutDeps } from '@warden/core/rollouts';
@@ -12,6 +12,9 @@ import { seriousA11yViolations } from './axe.js';
 import { USERS, newPage, screenshotsDir, signIn, startStack, tokenFor, type Stack } from './harness.js';
 
 // The console in Debian's Chromium against the real api, over a database holding 10,000 devices.
+// Pages settle within a second on an idle machine; two cores shared with other suites can take several.
+vi.setConfig({ expect: { poll: { timeout: 10_000 } } });
+
 let stack: Stack;
 
 beforeAll(async () => {

@@ -23,12 +23,15 @@ export function launchChromium(): Promise<Browser> {
 export const USERS = {
   admin: { email: 'admin@warden.test', password: 'admin-password-for-tests' },
   operator: { email: 'operator@warden.test', password: 'operator-password-for-tests' },
+  responder: { email: 'responder@warden.test', password: 'responder-password-for-tests' },
   viewer: { email: 'viewer@warden.test', password: 'viewer-password-for-tests' },
 } as const;
 
 export interface Stack {
   baseUrl: string;
   config: Config;
+  /** The environment `config` was parsed from, for more services on the same database and Redis. */
+  env: Record<string, string>;
   deps: CoreDeps;
   database: TestDatabase;
   browser: Browser;
@@ -41,10 +44,12 @@ export interface Stack {
  */
 export async function startStack(opts: { scale: number }): Promise<Stack> {
   const [, database] = await Promise.all([ensureConsoleBuilt(), createTestDatabase()]);
-  const config = testConfig({ DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: testRedisPrefix() });
+  const env = { DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: testRedisPrefix() };
+  const config = testConfig(env);
   const deps: CoreDeps = { db: database.db, sql: database.sql, config };
   await seedDemoOffice(deps, SYSTEM_ACTOR, { scale: opts.scale, adminEmail: USERS.admin.email, adminPassword: USERS.admin.password });
   await createUser(deps, SYSTEM_ACTOR, { ...USERS.operator, name: 'Olive Operator', role: 'OPERATOR' });
+  await createUser(deps, SYSTEM_ACTOR, { ...USERS.responder, name: 'Rita Responder', role: 'RESPONDER' });
   await createUser(deps, SYSTEM_ACTOR, { ...USERS.viewer, name: 'Vic Viewer', role: 'VIEWER' });
 
   const redis: Redis = createRedis(config.redisUrl, { forRequests: true });
@@ -55,6 +60,7 @@ export async function startStack(opts: { scale: number }): Promise<Stack> {
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     config,
+    env,
     deps,
     database,
     browser,

@@ -275,15 +275,17 @@ export const RETIRE_DEVICE = /* GraphQL */ `
 `;
 
 export const ROTATE_CREDENTIALS = /* GraphQL */ `
-  mutation ConsoleRotateCredentials($deviceIds: [ID!]!) {
-    rotateDeviceCredentials(deviceIds: $deviceIds) {
-      deviceId
-      prefix
-      token
+  mutation ConsoleRotateCredentials($deviceIds: [ID!]!, $reason: String!) {
+    rotateDeviceCredentials(deviceIds: $deviceIds, reason: $reason) {
+      credentials {
+        deviceId
+        prefix
+        token
+      }
     }
   }
 `;
-export type RotateResult = { rotateDeviceCredentials: { deviceId: string; prefix: string; token: string }[] };
+export type RotateResult = { rotateDeviceCredentials: { credentials: { deviceId: string; prefix: string; token: string }[] } };
 
 export const IMPORT_DEVICES = /* GraphQL */ `
   mutation ConsoleImportDevices($input: ImportDevicesInput!) {

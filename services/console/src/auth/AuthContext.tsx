@@ -2,6 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { LOGIN, LOGOUT, ME, type LoginResult, type Me, type MeResult } from '../api/auth.js';
 import { GraphQLRequestError, gql, onUnauthenticated } from '../lib/graphql.js';
+import { closeLive } from '../lib/live.js';
 import { roleAtLeast, type Role } from '../lib/roles.js';
 import { readToken, writeToken } from '../lib/token.js';
 
@@ -28,6 +29,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const end = useCallback(
     (why: string | null) => {
       writeToken(null);
+      closeLive();
       setUser(null);
       setNotice(why);
       queryClient.clear();

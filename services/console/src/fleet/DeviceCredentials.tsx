@@ -15,8 +15,10 @@ const ISSUE = /* GraphQL */ `
   }
 `;
 const REVOKE = /* GraphQL */ `
-  mutation ConsoleRevokeCredentials($deviceIds: [ID!]!) {
-    revokeDeviceCredentials(deviceIds: $deviceIds)
+  mutation ConsoleRevokeCredentials($deviceIds: [ID!]!, $reason: String!) {
+    revokeDeviceCredentials(deviceIds: $deviceIds, reason: $reason) {
+      requestId
+    }
   }
 `;
 
@@ -51,8 +53,8 @@ export function DeviceCredentials({ device, onChanged }: { device: DeviceDetail;
                 title="Rotate this device's tokens?"
                 danger
                 action={async () => {
-                  const r = await gql<RotateResult>(ROTATE_CREDENTIALS, { deviceIds: [device.id] });
-                  setShown(r.rotateDeviceCredentials[0]?.token ?? null);
+                  const r = await gql<RotateResult>(ROTATE_CREDENTIALS, { deviceIds: [device.id], reason: 'rotated from the device page' });
+                  setShown(r.rotateDeviceCredentials.credentials[0]?.token ?? null);
                   await onChanged();
                 }}
               >
@@ -63,7 +65,7 @@ export function DeviceCredentials({ device, onChanged }: { device: DeviceDetail;
                 title="Revoke every token of this device?"
                 danger
                 action={async () => {
-                  await gql(REVOKE, { deviceIds: [device.id] });
+                  await gql(REVOKE, { deviceIds: [device.id], reason: 'revoked from the device page' });
                   setShown(null);
                   await onChanged();
                 }}

@@ -11,6 +11,8 @@ interface NavItem {
 
 const NAV: NavItem[] = [
   { to: '/', label: 'Fleet', role: 'VIEWER' },
+  { to: '/incidents', label: 'Incidents', role: 'VIEWER' },
+  { to: '/readiness', label: 'Readiness', role: 'VIEWER' },
   { to: '/rollouts', label: 'Rollouts', role: 'VIEWER' },
   { to: '/places', label: 'Sites and models', role: 'VIEWER' },
   { to: '/audit', label: 'Audit log', role: 'ADMIN' },

@@ -1,12 +1,35 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'wouter';
-import { ROLLOUT_STATUSES, ROLLOUTS, type RolloutsResult } from '../api/rollouts.js';
+import { ROLLOUT_STATUSES, ROLLOUTS, type RolloutRow, type RolloutsResult } from '../api/rollouts.js';
 import { gql } from '../lib/graphql.js';
-import { formatDateTime, humanize } from '../ui/format.js';
+import { DataTable, type Column } from '../ui/DataTable.js';
+import { enumOptions, SelectField } from '../ui/Field.js';
+import { formatDateTime } from '../ui/format.js';
 import { ErrorNote, Loading } from '../ui/Panel.js';
 import { Requires } from '../ui/Requires.js';
 import { ProgressBar, RolloutStatusBadge } from './status.js';
+
+const COLUMNS: Column<RolloutRow>[] = [
+  {
+    key: 'name',
+    header: 'Name',
+    render: (r) => (
+      <>
+        <Link href={`/rollouts/${r.id}`}>{r.name}</Link>
+        {r.emergency && (
+          <span className="status status-quarantined" style={{ marginLeft: '0.4rem' }}>
+            Emergency
+          </span>
+        )}
+      </>
+    ),
+  },
+  { key: 'release', header: 'Release', render: (r) => `${r.release.model.vendor} ${r.release.model.name} → ${r.release.version}` },
+  { key: 'status', header: 'Status', width: '10rem', title: (r) => r.statusReason ?? undefined, render: (r) => <RolloutStatusBadge status={r.status} /> },
+  { key: 'progress', header: 'Progress', render: (r) => <ProgressBar label={r.name} total={r.progress.total} succeeded={r.progress.succeeded} failed={r.progress.failed} /> },
+  { key: 'created', header: 'Created', width: '12rem', render: (r) => `${formatDateTime(r.createdAt)}${r.createdBy ? ` by ${r.createdBy}` : ''}` },
+];
 
 /** Every rollout, newest first, with its live progress. */
 export function RolloutsPage() {
@@ -20,17 +43,7 @@ export function RolloutsPage() {
     <>
       <div className="page-head">
         <h1>Rollouts</h1>
-        <div className="field">
-          <label htmlFor="ro-status">Status</label>
-          <select id="ro-status" value={status} onChange={(e) => setStatus(e.target.value)}>
-            <option value="">Any</option>
-            {ROLLOUT_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {humanize(s)}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectField id="ro-status" label="Status" value={status} onChange={setStatus} anyLabel="Any" options={enumOptions(ROLLOUT_STATUSES)} />
         <div className="actions">
           <Requires role="OPERATOR">
             <Link href="/rollouts/new" className="button">
@@ -45,51 +58,7 @@ export function RolloutsPage() {
         ) : query.error ? (
           <ErrorNote error={query.error} />
         ) : (
-          <table className="data" aria-label="Rollouts">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Release</th>
-                <th scope="col" style={{ width: '10rem' }}>
-                  Status
-                </th>
-                <th scope="col">Progress</th>
-                <th scope="col" style={{ width: '12rem' }}>
-                  Created
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {query.data.rollouts.length === 0 && (
-                <tr>
-                  <td colSpan={5} className="muted">
-                    No rollouts yet.
-                  </td>
-                </tr>
-              )}
-              {query.data.rollouts.map((r) => (
-                <tr key={r.id}>
-                  <td>
-                    <Link href={`/rollouts/${r.id}`}>{r.name}</Link>
-                    {r.emergency && <span className="status status-quarantined" style={{ marginLeft: '0.4rem' }}>Emergency</span>}
-                  </td>
-                  <td>
-                    {r.release.model.vendor} {r.release.model.name} → {r.release.version}
-                  </td>
-                  <td title={r.statusReason ?? undefined}>
-                    <RolloutStatusBadge status={r.status} />
-                  </td>
-                  <td>
-                    <ProgressBar label={r.name} total={r.progress.total} succeeded={r.progress.succeeded} failed={r.progress.failed} />
-                  </td>
-                  <td>
-                    {formatDateTime(r.createdAt)}
-                    {r.createdBy ? ` by ${r.createdBy}` : ''}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable label="Rollouts" columns={COLUMNS} rows={query.data.rollouts} rowKey={(r) => r.id} empty="No rollouts yet." />
         )}
       </section>
     </>

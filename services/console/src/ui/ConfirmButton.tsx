@@ -1,4 +1,4 @@
-import { useRef, useState, type ReactNode } from 'react';
+import { useId, useRef, useState, type ReactNode } from 'react';
 import { errorMessage } from '../lib/graphql.js';
 
 /**
@@ -13,6 +13,10 @@ export function ConfirmButton({
   confirmLabel,
   action,
   danger = false,
+  confirmDisabled = false,
+  disabled = false,
+  disabledReason,
+  onOpen,
 }: {
   label: string;
   /** A fuller name for assistive technology and tests when `label` is short ("Revoke"). */
@@ -22,11 +26,18 @@ export function ConfirmButton({
   confirmLabel?: string;
   action: () => Promise<unknown>;
   danger?: boolean;
+  /** Holds the confirm button back until the dialog's own inputs are complete (a reason, an override). */
+  confirmDisabled?: boolean;
+  /** Disables the opening button; `disabledReason` says why (shown as its tooltip and description). */
+  disabled?: boolean;
+  disabledReason?: string;
+  /** Called as the dialog opens, e.g. to reset its inputs. */
+  onOpen?: () => void;
 }) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const titleId = `confirm-${(accessibleLabel ?? label).toLowerCase().replace(/\W+/g, '-')}`;
+  const titleId = `confirm-${useId()}`;
 
   async function confirm() {
     setBusy(true);
@@ -47,8 +58,11 @@ export function ConfirmButton({
         type="button"
         className={danger ? 'danger' : undefined}
         aria-label={accessibleLabel}
+        disabled={disabled}
+        title={disabled ? disabledReason : undefined}
         onClick={() => {
           setError(null);
+          onOpen?.();
           dialog.current?.showModal();
         }}
       >
@@ -63,7 +77,7 @@ export function ConfirmButton({
           </p>
         )}
         <div className="form-actions">
-          <button type="button" className={danger ? 'danger' : 'primary'} disabled={busy} onClick={() => void confirm()}>
+          <button type="button" className={danger ? 'danger' : 'primary'} disabled={busy || confirmDisabled} onClick={() => void confirm()}>
             {busy ? 'Working…' : (confirmLabel ?? accessibleLabel ?? label)}
           </button>
           <button type="button" disabled={busy} onClick={() => dialog.current?.close()}>
