@@ -55,10 +55,24 @@ export interface ControllerBase {
   _links?: { deploymentBase?: Link; cancelAction?: Link; configData?: Link };
 }
 
+/**
+ * Warden's extension to the DDI artifact: the Ed25519 signature of the artifact's raw SHA-256
+ * digest, so a device can check it with the public key it trusts. Agents that do not know the
+ * field ignore it (unknown fields are ignored).
+ */
+export interface ArtifactSignature {
+  algorithm: 'Ed25519';
+  /** Fingerprint of the signing key (first 16 hex of sha256 of the raw public key). */
+  keyId: string;
+  /** Base64. */
+  value: string;
+}
+
 export interface DdiArtifact {
   filename: string;
   hashes: { sha1: string; md5: string; sha256: string };
   size: number;
+  signature?: ArtifactSignature;
   _links: { download: Link; 'download-http': Link; md5sum: Link; 'md5sum-http': Link };
 }
 

@@ -17,7 +17,7 @@ const alert = {
 const containment = {
   containmentId: '0b6f7a3c-5d2e-4f1a-9c8b-7e6d5c4b3a21',
   version: 1,
-  action: 'QUARANTINE_DEVICE',
+  action: 'QUARANTINE_DEVICES',
   status: 'APPLIED',
   target: { kind: 'DEVICES', devices: [{ id: '7d0f2c1e-2b1a-4c3d-9e8f-1a2b3c4d5e6f', ip: '10.20.0.14', mac: 'aa:bb:cc:dd:ee:ff' }] },
   actor: 'playbook-run:5c4b3a21-0b6f-4f1a-9c8b-7e6d7a3c5d2e',

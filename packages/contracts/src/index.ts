@@ -8,3 +8,5 @@ export * from './topics.js';
 export * from './telemetry/telemetry.v1.js';
 export * from './telemetry/dlq.v1.js';
 export * from './telemetry/device-events.v1.js';
+export * from './webhooks.v1.js';
+export * from './device-roster.v1.js';

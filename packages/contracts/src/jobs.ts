@@ -4,6 +4,9 @@ import { z } from 'zod';
 export const QUEUES = {
   rollouts: 'rollouts',
   actionTimeouts: 'action-timeouts',
+  containment: 'containment',
+  playbooks: 'playbooks',
+  webhooks: 'webhooks',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -58,6 +61,95 @@ export const JOBS = {
     schema: z.object({ rolloutId: uuid, waveId: uuid }),
     attempts: 8,
     backoffMs: 500,
+    timeoutMs: 60_000,
+  }),
+  /**
+   * Publish containments whose latest change is not delivered yet (the outbox): the Kafka event,
+   * the devices' retained MQTT state, the gateways' auth-cache eviction; then mark them delivered.
+   */
+  'containment.deliver': job({
+    queue: QUEUES.containment,
+    schema: z.object({ ids: z.array(uuid).min(1).max(1000) }),
+    attempts: 10,
+    backoffMs: 500,
+    timeoutMs: 60_000,
+  }),
+  /** Release the containments of a request whose expiry has come (delayed until `expiresAt`). */
+  'containment.expire': job({
+    queue: QUEUES.containment,
+    schema: z.object({ requestId: uuid }),
+    attempts: 10,
+    backoffMs: 1000,
+    timeoutMs: 60_000,
+  }),
+  /** Safety net (at start and repeating): expire overdue containments, redeliver undelivered ones. */
+  'containment.sweep': job({
+    queue: QUEUES.containment,
+    schema: z.object({}),
+    attempts: 1,
+    backoffMs: 1000,
+    timeoutMs: 120_000,
+  }),
+  // -- playbooks and webhooks (core/playbooks, core/webhooks; services/worker) ------------------------
+  /**
+   * Move a playbook run forward as far as it can go (execute steps, start waits and approvals,
+   * finish). Also the wake-up of a wait, a retry or an approval timeout (delayed).
+   */
+  'playbook.advance': job({
+    queue: QUEUES.playbooks,
+    schema: z.object({ runId: uuid }),
+    attempts: 10,
+    backoffMs: 1000,
+    timeoutMs: 300_000,
+  }),
+  /**
+   * An incident was opened or changed (by detection or by a responder): start the playbooks its
+   * trigger matches (once per playbook and incident), wake runs waiting on it, and tell webhook
+   * subscribers (alerts it gained, the incident itself).
+   */
+  'incident.changed': job({
+    queue: QUEUES.playbooks,
+    schema: z.object({
+      incidentId: uuid,
+      change: z.enum(['CREATED', 'UPDATED', 'STATUS', 'ASSIGNED', 'NOTE', 'CONTAINMENT']),
+      actor: z.string().max(200),
+      /** Alerts the change attached (detection), for `alert.raised` webhooks. */
+      alertIds: z.array(uuid).max(5000).default([]),
+      /** Epoch ms of the change: one webhook event per change. */
+      at: z.number().int(),
+    }),
+    attempts: 10,
+    backoffMs: 500,
+    timeoutMs: 120_000,
+  }),
+  /** Safety net for lost wake-ups (repeats): overdue runs, recent incidents' triggers, overdue deliveries. */
+  'playbook.sweep': job({
+    queue: QUEUES.playbooks,
+    schema: z.object({}),
+    attempts: 1,
+    backoffMs: 1000,
+    timeoutMs: 120_000,
+  }),
+  /** Tell every subscription of `type` about an event (creates one delivery per subscription). */
+  'webhook.event': job({
+    queue: QUEUES.webhooks,
+    schema: z.object({
+      /** Deterministic, so an event dispatched twice is delivered once. */
+      id: z.string().min(1).max(200),
+      type: z.string().regex(/^[a-z][a-z0-9_.]{0,62}$/),
+      occurredAt: z.iso.datetime({ offset: true }),
+      data: z.record(z.string(), z.unknown()),
+    }),
+    attempts: 8,
+    backoffMs: 1000,
+    timeoutMs: 60_000,
+  }),
+  /** One attempt to deliver a webhook; a failure schedules the next attempt with backoff. */
+  'webhook.deliver': job({
+    queue: QUEUES.webhooks,
+    schema: z.object({ deliveryId: uuid }),
+    attempts: 5,
+    backoffMs: 1000,
     timeoutMs: 60_000,
   }),
 } as const;

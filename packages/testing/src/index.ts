@@ -5,3 +5,4 @@ export * from './telemetry-fixtures.js';
 export * from './config.js';
 export * from './ddi-device.js';
 export * from './rollout-fixture.js';
+export * from './webhook-receiver.js';

@@ -25,7 +25,11 @@ export interface RolloutFleet {
  * A fleet for rollout tests: one OTA-capable model, `count` devices on 1.0.0 with tokens, a
  * non-OTA device, and releases 1.0.0 and 1.1.0 with real artifacts in a temporary store.
  */
-export async function createRolloutFleet(deps: CoreDeps, count: number, opts: { prefix?: string; artifactBytes?: number } = {}): Promise<RolloutFleet> {
+export async function createRolloutFleet(
+  deps: CoreDeps,
+  count: number,
+  opts: { prefix?: string; artifactBytes?: number; /** Artifact store (default: a new temporary one), e.g. the one a gateway under test serves. */ storageDir?: string } = {},
+): Promise<RolloutFleet> {
   const prefix = opts.prefix ?? 'dev';
   const { db } = deps;
   const model = await db.deviceModel.create({ data: { vendor: 'Acme', name: `Hub-${randomBytes(3).toString('hex')}`, kind: 'HUB', otaCapable: true } });
@@ -40,7 +44,7 @@ export async function createRolloutFleet(deps: CoreDeps, count: number, opts: { 
   const issued = await db.$transaction((tx) => issueCredentials(deps, tx, SYSTEM_ACTOR, devices.map((d) => d.id), 'issue'), { timeout: 60_000 });
   const tokenOf = new Map(issued.map((c) => [c.deviceId, c.token]));
 
-  const storageDir = await mkdtemp(path.join(tmpdir(), 'warden-artifacts-'));
+  const storageDir = opts.storageDir ?? (await mkdtemp(path.join(tmpdir(), 'warden-artifacts-')));
   const firmware: FirmwareDeps = {
     ...deps,
     storage: new LocalDiskStorage(storageDir),

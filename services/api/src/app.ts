@@ -13,12 +13,14 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Config } from '@warden/config';
 import { authenticate, type CoreDeps } from '@warden/core';
+import { webhookSettings } from '@warden/core/webhooks';
 import { ActorCache } from './actor-cache.js';
 import type { Db, SqlPool } from '@warden/db';
 import { checkReadiness, createMetrics, httpDuration, once, type DependencyCheck, type Logger, type Redis } from '@warden/runtime';
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import { bearer, type ApiServices, type GraphQLContext } from './context.js';
 import { formatError } from './errors.js';
+import { jitGateway } from './jit.js';
 import { costLimitPlugin, limitRules } from './limits.js';
 import { createLoaders } from './loaders.js';
 import { createApiLimiter, LoginLimiter } from './rate-limit.js';
@@ -68,6 +70,9 @@ export async function buildApi(opts: ApiOptions): Promise<Api> {
     }),
     actors: new ActorCache(deps, config.auth.actorCacheSeconds * 1000),
     incidentLive: createIncidentLiveHub(redis, config.redisPrefix, log),
+    webhooks: webhookSettings(config.webhooks),
+    playbookWaitPollMs: config.playbooks.waitPollMs,
+    containment: { pubsub: redis, redisPrefix: config.redisPrefix, managementAllow: config.containment.managementAllow },
     ...opts.services,
   };
   const apiLimiter = createApiLimiter(config.api.rateLimitPerMinute);
@@ -130,7 +135,7 @@ export async function buildApi(opts: ApiOptions): Promise<Api> {
   );
 
   const apollo = new ApolloServer<GraphQLContext>({
-    schema,
+    gateway: jitGateway(schema),
     introspection: config.graphql.introspection,
     validationRules: limitRules(config.graphql),
     formatError: formatError(log),

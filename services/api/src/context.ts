@@ -4,6 +4,8 @@ import type { ActorCache } from './actor-cache.js';
 import type { LoginLimiter } from './rate-limit.js';
 import type { IncidentLiveHub } from './incident-live.js';
 import type { RolloutServices } from './graphql/rollouts/services.js';
+import type { ContainmentServices } from './graphql/containment/containment.graphql.js';
+import type { WebhookSettings } from '@warden/core/webhooks';
 
 /** What every resolver receives. Built fresh per request (or per subscription). */
 export interface GraphQLContext {
@@ -20,11 +22,14 @@ export interface GraphQLContext {
 }
 
 /** Process-wide services resolvers may use. Features add theirs here. */
-export interface ApiServices extends RolloutServices {
+export interface ApiServices extends RolloutServices, ContainmentServices {
   loginLimiter: LoginLimiter;
   actors: ActorCache;
   /** Live alerts and incident changes (subscriptions), shared across API instances through Redis. */
   incidentLive: IncidentLiveHub;
+  /** How webhook secrets are sealed and which URLs webhooks may reach. */
+  webhooks: WebhookSettings;
+  playbookWaitPollMs: number;
 }
 
 /** `Authorization: Bearer <secret>` → secret, or null. */

@@ -1,5 +1,4 @@
 import type { GraphQLFormattedError } from 'graphql';
-import { unwrapResolverError } from '@apollo/server/errors';
 import { isWardenError } from '@warden/core';
 import type { Logger } from '@warden/runtime';
 
@@ -17,12 +16,22 @@ function prismaError(err: unknown): { code: string; message: string } | null {
 }
 
 /**
+ * The error a resolver threw, under however many GraphQL wrappers (graphql-js's, graphql-jit's,
+ * Apollo's). Walks `originalError` rather than testing classes, which differ between module copies.
+ */
+function rootCause(error: unknown): unknown {
+  let e = error;
+  while (e && typeof e === 'object' && 'originalError' in e && e.originalError) e = e.originalError;
+  return e;
+}
+
+/**
  * Maps errors once for GraphQL: Warden's named errors keep their code and message; GraphQL's own
  * (parse, validation, bad variables) pass through; anything else is logged and masked.
  */
 export function formatError(log: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
+    const original = rootCause(error);
     if (isWardenError(original)) {
       return { ...formatted, message: original.message, extensions: { ...original.details, code: original.code } };
     }

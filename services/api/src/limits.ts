@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
-import { GraphQLError, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { BREAK, GraphQLError, visit, type ASTNode, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 
 export interface LimitOptions {
@@ -29,19 +29,60 @@ export function limitRules(o: LimitOptions): ValidationRule[] {
 /**
  * Cost of a field: 1 plus its children's cost, times the page size for paginated fields (`first`),
  * so `devices(first: 500) { nodes { segment { site { segments { ... } } } } }` is priced as the
- * work it asks for.
+ * work it asks for. Reads no argument but `first` (see `costReadsVariables`).
  */
 const pageAwareEstimator: ComplexityEstimator = ({ args, childComplexity }) => {
   const first = typeof args.first === 'number' ? Math.max(1, args.first) : 1;
   return 1 + childComplexity * first;
 };
 
-/** Refuses operations whose estimated cost exceeds the limit, before any resolver runs. */
+/**
+ * Whether the cost of `document` can change with its variables: a variable inside a `first`
+ * argument (the only one the estimator reads) or inside a directive (`@include(if: $x)` decides
+ * which fields count). Any other variable leaves the cost as it is.
+ */
+function costReadsVariables(document: DocumentNode): boolean {
+  const hasVariable = (node: ASTNode) => {
+    let found = false;
+    visit(node, {
+      Variable() {
+        found = true;
+        return BREAK;
+      },
+    });
+    return found;
+  };
+  let reads = false;
+  visit(document, {
+    Directive(node) {
+      reads ||= hasVariable(node);
+      return reads ? BREAK : false;
+    },
+    Argument(node) {
+      reads ||= node.name.value === 'first' && hasVariable(node);
+      return reads ? BREAK : false;
+    },
+  });
+  return reads;
+}
+
+/**
+ * Refuses operations whose estimated cost exceeds the limit, before any resolver runs.
+ *
+ * Apollo hands every request for the same query text the same parsed `DocumentNode`, so a cost
+ * that does not depend on the variables is computed once per document and operation. Only costs
+ * within the limit are remembered: an operation over it is priced (and refused) afresh each time.
+ */
 export function costLimitPlugin(schema: () => GraphQLSchema, maxCost: number): ApolloServerPlugin {
+  const allowed = new WeakMap<DocumentNode, Map<string, number> | null>();
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document }) {
+          let known = allowed.get(document);
+          if (known === undefined) allowed.set(document, (known = costReadsVariables(document) ? null : new Map()));
+          const operation = request.operationName ?? '';
+          if (known?.has(operation)) return;
           let cost: number;
           try {
             cost = getComplexity({
@@ -60,6 +101,7 @@ export function costLimitPlugin(schema: () => GraphQLSchema, maxCost: number): A
               extensions: { code: 'QUERY_TOO_EXPENSIVE', cost, maxCost, http: { status: 400 } },
             });
           }
+          known?.set(operation, cost);
         },
       };
     },

@@ -81,6 +81,42 @@ describe('devices query', () => {
     expect(await count({ search: 'lab-' })).toBe(10);
   });
 
+  it('answers each field alike however the query selects it: alone, through edges, in fragments or with every field', async () => {
+    await api.db.device.update({ where: { serial: 'C-3' }, data: { owner: 'security', attributes: { rack: 4 }, retiredAt: new Date('2026-02-03T04:05:06.789Z') } });
+    const scalars = ['id', 'serial', 'controllerId', 'name', 'kind', 'firmwareVersion', 'ip', 'mac', 'tags', 'location', 'criticality', 'owner', 'status', 'failSafe', 'lastSeenAt', 'attributes', 'createdAt', 'updatedAt', 'retiredAt'];
+    const vars = { f: { segmentIds: [seg.sec] }, first: 40, o: { field: 'LAST_SEEN', direction: 'DESC' } };
+    const page = (selection: string, fragments = '') =>
+      api.gql<{ devices: { pageInfo: { endCursor: string }; nodes?: Record<string, unknown>[]; edges?: { cursor: string; node: Record<string, unknown> }[] } }>(
+        `query($f: DeviceFilter, $first: Int!, $o: DeviceOrder) { devices(filter: $f, first: $first, orderBy: $o) { pageInfo { endCursor } ${selection} } } ${fragments}`,
+        vars,
+        viewer,
+      );
+    const everything = `${scalars.join(' ')} model { id vendor name kind } segment { id name zone } site { code }`;
+    const full = (await page(`nodes { ${everything} } edges { cursor }`)).data!.devices;
+    expect(full.nodes).toHaveLength(40);
+    const stored = await api.db.device.findMany({ where: { id: { in: full.nodes!.map((d) => d.id as string) } } });
+    const c3 = full.nodes!.find((d) => d.serial === 'C-3')!;
+    expect(c3).toMatchObject({ owner: 'security', attributes: { rack: 4 }, retiredAt: '2026-02-03T04:05:06.789Z', model: { vendor: 'Vigil' }, site: { code: 'hq' } });
+    for (const d of full.nodes!) {
+      const row = stored.find((s) => s.id === d.id)!;
+      expect(d.createdAt).toBe(row.createdAt.toISOString());
+      expect(d.lastSeenAt).toBe(row.lastSeenAt?.toISOString() ?? null);
+    }
+
+    for (const field of scalars) {
+      const alone = (await page(`nodes { ${field} }`)).data!.devices;
+      expect(alone.nodes).toEqual(full.nodes!.map((d) => ({ [field]: d[field] })));
+      expect(alone.pageInfo.endCursor).toBe(full.pageInfo.endCursor);
+    }
+    const viaEdges = (await page('edges { cursor node { ...Some model { name } } } nodes { __typename }', 'fragment Some on Device { serial ... on Device { owner retiredAt } }'))
+      .data!.devices;
+    expect(viaEdges.edges!.map((e) => e.cursor)).toEqual(full.edges!.map((e) => e.cursor));
+    expect(viaEdges.edges!.map((e) => e.node)).toEqual(
+      full.nodes!.map((d) => ({ serial: d.serial, owner: d.owner, retiredAt: d.retiredAt, model: { name: (d.model as { name: string }).name } })),
+    );
+    await api.db.device.update({ where: { serial: 'C-3' }, data: { owner: null, attributes: {}, retiredAt: null } });
+  });
+
   it('loads related models, segments and sites in batches, not per device', async () => {
     let queries = 0;
     const counting = api.db.$extends({ query: { $allOperations: ({ args, query }) => (queries++, query(args)) } });
@@ -138,8 +174,12 @@ describe('device lifecycle', () => {
     expect(codeOf(dup)).toBe('CONFLICT');
 
     const admin = await api.signIn('ADMIN');
-    const rotated = await api.gql<{ rotateDeviceCredentials: { token: string }[] }>('mutation($id: ID!) { rotateDeviceCredentials(deviceIds: [$id]) { token } }', { id: device.id }, admin);
-    expect(rotated.data!.rotateDeviceCredentials[0]!.token).not.toBe(credential.token);
+    const rotated = await api.gql<{ rotateDeviceCredentials: { credentials: { token: string }[] } }>(
+      'mutation($id: ID!) { rotateDeviceCredentials(deviceIds: [$id], reason: "leaked") { credentials { token } } }',
+      { id: device.id },
+      admin,
+    );
+    expect(rotated.data!.rotateDeviceCredentials.credentials[0]!.token).not.toBe(credential.token);
     const active = await api.db.deviceCredential.count({ where: { deviceId: device.id, revokedAt: null } });
     expect(active).toBe(1);
 

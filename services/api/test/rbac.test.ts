@@ -1,11 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildSchema } from '../src/graphql/schema.js';
 import { createDeviceModel, createSegment, createSite, registerDevice, SYSTEM_ACTOR, ROLES, type Role } from '@warden/core';
+import { upsertAdvisory } from '@warden/core/firmware';
 import { codeOf, startApi } from './harness.js';
+import { playbookFixtures } from './playbook-fixtures.js';
 import { rolloutFixtures } from './rollout-fixtures.js';
 
 const api = await startApi();
 const rollouts = rolloutFixtures(api);
+const playbooks = playbookFixtures(api);
 const tokens = {} as Record<Role, string>;
 let siteId: string;
 let segmentId: string;
@@ -18,13 +21,20 @@ async function newDevice(): Promise<string> {
 }
 
 /** An OPEN incident to act on (detection opens them in production). */
-async function newIncident(): Promise<string> {
+async function newIncident(deviceIds: string[] = []): Promise<string> {
   const id = crypto.randomUUID();
   const at = new Date();
   await api.db.incident.create({
-    data: { id, correlationKey: `device:${id}:WORM_FAN_OUT`, rule: 'WORM_FAN_OUT', title: 'scan', severity: 'HIGH', firstAlertAt: at, lastAlertAt: at },
+    data: { id, correlationKey: `device:${id}:WORM_FAN_OUT`, rule: 'WORM_FAN_OUT', title: 'scan', severity: 'HIGH', deviceIds, firstAlertAt: at, lastAlertAt: at },
   });
   return id;
+}
+
+/** An incident whose device runs firmware with an advisory a release fixes: something to patch. */
+async function patchableIncident(): Promise<string> {
+  const f = await rollouts.fleet();
+  await upsertAdvisory(api.deps, SYSTEM_ACTOR, { externalId: `CVE-2026-8${++n}`, severity: 'HIGH', affected: [{ modelId: f.modelId, introduced: '0.1.0', fixed: '1.0.0', lastAffected: null }] });
+  return newIncident([f.deviceIds[0]!]);
 }
 
 /**
@@ -56,8 +66,24 @@ const MUTATIONS: { name: string; role: Role; action: string; call: () => Promise
   { name: 'moveDevices', role: 'OPERATOR', action: 'device.move', call: async () => ['mutation($id: ID!, $s: ID!) { moveDevices(ids: [$id], segmentId: $s) { id } }', { id: await newDevice(), s: otherSegmentId }] },
   { name: 'retireDevice', role: 'OPERATOR', action: 'device.retire', call: async () => ['mutation($id: ID!) { retireDevice(id: $id, reason: "old") { id } }', { id: await newDevice() }] },
   { name: 'issueDeviceCredential', role: 'OPERATOR', action: 'device.credential.issue', call: async () => ['mutation($id: ID!) { issueDeviceCredential(deviceId: $id) { token } }', { id: await newDevice() }] },
-  { name: 'rotateDeviceCredentials', role: 'RESPONDER', action: 'device.credential.rotate', call: async () => ['mutation($id: ID!) { rotateDeviceCredentials(deviceIds: [$id]) { token } }', { id: await newDevice() }] },
-  { name: 'revokeDeviceCredentials', role: 'RESPONDER', action: 'device.credential.revoke', call: async () => ['mutation($id: ID!) { revokeDeviceCredentials(deviceIds: [$id]) }', { id: await newDevice() }] },
+  { name: 'rotateDeviceCredentials', role: 'RESPONDER', action: 'containment.rotate', call: async () => ['mutation($id: ID!) { rotateDeviceCredentials(deviceIds: [$id], reason: "leak") { credentials { token } } }', { id: await newDevice() }] },
+  { name: 'revokeDeviceCredentials', role: 'RESPONDER', action: 'containment.revoke', call: async () => ['mutation($id: ID!) { revokeDeviceCredentials(deviceIds: [$id], reason: "leak") { requestId } }', { id: await newDevice() }] },
+  { name: 'quarantineDevices', role: 'RESPONDER', action: 'containment.quarantine', call: async () => ['mutation($id: ID!) { quarantineDevices(deviceIds: [$id], reason: "scan") { containments { id } } }', { id: await newDevice() }] },
+  {
+    name: 'isolateSegment', role: 'RESPONDER', action: 'containment.isolate',
+    call: async () => ['mutation($id: ID!) { isolateSegment(segmentId: $id, reason: "worm") { containments { id } } }', { id: (await createSegment(api.deps, SYSTEM_ACTOR, { siteId, name: `iso${++n}`, cidr: '10.3.0.0/24', zone: 'IOT' })).id }],
+  },
+  { name: 'blockDestination', role: 'RESPONDER', action: 'containment.block', call: async () => ['mutation($d: String!) { blockDestination(destination: $d, reason: "C2") { containments { id } } }', { d: `198.18.${Math.floor(++n / 250)}.${n % 250}` }] },
+  {
+    name: 'releaseContainment', role: 'RESPONDER', action: 'containment.release',
+    call: async () => {
+      const destination = `198.19.0.${++n % 250}/32`;
+      const c = await api.db.containment.create({
+        data: { kind: 'BLOCK_DESTINATION', status: 'APPLIED', requestId: crypto.randomUUID(), targetKey: `destination:${destination}`, destination, actor: 'system:test', actorName: 'test', reason: 'C2', touched: { kind: 'BLOCK_DESTINATION', destination }, deliveredVersion: 1 },
+      });
+      return ['mutation($id: ID!) { releaseContainment(id: $id, reason: "done") { status } }', { id: c.id }];
+    },
+  },
   { name: 'createUser', role: 'ADMIN', action: 'user.create', call: async () => ['mutation { createUser(input: {email: "u' + ++n + '@x.test", name: "U", password: "long enough password", role: VIEWER}) { id } }', {}] },
   {
     name: 'updateUser', role: 'ADMIN', action: 'user.update',
@@ -82,8 +108,13 @@ const MUTATIONS: { name: string; role: Role; action: string; call: () => Promise
     name: 'removeThreatIntel', role: 'ADMIN', action: 'threatIntel.remove',
     call: async () => ['mutation($id: ID!) { removeThreatIntel(ids: [$id]) }', { id: (await api.db.threatIntelEntry.create({ data: { value: `203.0.113.${++n % 250}/32` } })).id }],
   },
+  {
+    name: 'startEmergencyPatch', role: 'RESPONDER', action: 'incident.emergencyPatch',
+    call: async () => ['mutation($i: ID!) { startEmergencyPatch(input: {incidentId: $i}) { targetCount } }', { i: await patchableIncident() }],
+  },
   { name: 'updateDetectionConfig', role: 'ADMIN', action: 'detection.config.update', call: async () => ['mutation { updateDetectionConfig(config: {fanOut: {distinctPeers: 12}}) { config } }', {}] },
   ...rollouts.mutations,
+  ...playbooks.mutations,
 ];
 
 /** Mutations every signed-in caller may use on themselves. */

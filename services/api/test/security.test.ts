@@ -112,6 +112,20 @@ describe('query limits', () => {
     expect(r.errors![0]!.message).toContain('exceeds the limit of 3000');
   });
 
+  it('prices every request, a query text it has already allowed or refused included', async () => {
+    const expensive = '{ devices(first: 500) { nodes { id name serial tags model { name } segment { name } credentials { id } } } }';
+    for (let i = 0; i < 2; i++) expect(codeOf(await api.gql(expensive, {}, admin))).toBe('QUERY_TOO_EXPENSIVE');
+
+    const paged = 'query($n: Int!) { devices(first: $n) { nodes { id name serial tags } } }';
+    expect((await api.gql(paged, { n: 10 }, admin)).errors).toBeUndefined();
+    expect(codeOf(await api.gql(paged, { n: 1000 }, admin))).toBe('QUERY_TOO_EXPENSIVE');
+
+    const optional = 'query($all: Boolean!) { devices(first: 400) { nodes { id model @include(if: $all) { vendor name kind } segment @include(if: $all) { name cidr zone } } } }';
+    expect((await api.gql(optional, { all: false }, admin)).errors).toBeUndefined();
+    expect(codeOf(await api.gql(optional, { all: true }, admin))).toBe('QUERY_TOO_EXPENSIVE');
+    expect((await api.gql(optional, { all: false }, admin)).errors).toBeUndefined();
+  });
+
   it('caps page sizes', async () => {
     const r = await api.gql('{ devices(first: 100000) { nodes { id } } }', {}, admin);
     expect(['BAD_USER_INPUT', 'QUERY_TOO_EXPENSIVE']).toContain(codeOf(r));

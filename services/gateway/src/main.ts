@@ -13,6 +13,7 @@ import {
   stopOnSignals,
 } from '@warden/runtime';
 import { buildGatewayApp } from './app.js';
+import { subscribeDeviceAuthEvictions } from './auth-eviction.js';
 import { createDdiModule } from './ddi/ddi.module.js';
 import { createTelemetryModule } from './telemetry/telemetry.module.js';
 
@@ -32,6 +33,11 @@ export async function createGatewayService(config: Config = loadConfig()) {
   const jobs = createJobQueue(queueRedis, config.redisPrefix);
   const ddi = createDdiModule({ config, db, sql, log, jobs, storage: new LocalDiskStorage(config.firmware.storageDir) });
   const telemetry = createTelemetryModule({ config, db, redis, producer, log, metrics });
+  // Containment revokes tokens and quarantines devices: both caches forget those devices at once.
+  const evictions = subscribeDeviceAuthEvictions(redis, config.redisPrefix, log, (ids) => {
+    ddi.evict(ids);
+    telemetry.evict(ids);
+  });
   new Gauge({
     name: 'warden_gateway_kafka_in_flight',
     help: 'Telemetry messages waiting for a Kafka acknowledgement',
@@ -59,7 +65,7 @@ export async function createGatewayService(config: Config = loadConfig()) {
     http,
     /** Connects to Kafka and MQTT, then listens; resolves to the HTTP port. */
     async start(port = config.gateway.port, host = config.gateway.host): Promise<number> {
-      await Promise.all([producer.connect(), admin.connect()]);
+      await Promise.all([producer.connect(), admin.connect(), evictions.ready]);
       await telemetry.mqtt?.start();
       const bound = await http.listen(port, host);
       log.info({ url: `http://${host}:${bound}` }, 'gateway listening');
@@ -75,6 +81,7 @@ export async function createGatewayService(config: Config = loadConfig()) {
       await admin.disconnect().catch(() => {});
       await db.$disconnect();
       await sql.end();
+      evictions.close();
       redis.disconnect();
     }),
   };

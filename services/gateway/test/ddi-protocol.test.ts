@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '@warden/core';
 import { createGatewayToken } from '@warden/core/ddi';
+import { verifyArtifactSignature } from '@warden/core/firmware';
 import { createRollout, evaluateRollout, startRollout } from '@warden/core/rollouts';
 import { DdiDevice } from '@warden/testing';
 import { startHarness, type Harness } from './harness.js';
@@ -85,6 +86,9 @@ describe('DDI protocol', () => {
     expect(full.headers.get('etag')).toBe(`"${art.hashes.sha1}"`);
     expect(full.headers.get('content-disposition')).toBe('attachment;filename=hub-1.1.0.swu');
     expect(full.headers.get('accept-ranges')).toBe('bytes');
+    // Warden's extension: the Ed25519 signature over the SHA-256 digest, checkable with the published key.
+    expect(art.signature).toMatchObject({ algorithm: 'Ed25519', keyId: h.fleet.firmware.signer.keyId });
+    expect(verifyArtifactSignature(h.fleet.firmware.signer.publicKeyPem, createHash('sha256').update(bytes).digest('hex'), art.signature.value)).toBe(true);
     const withHistory = await a.request('GET', `${a.base}/deploymentBase/${actionA}?actionHistory=5`);
     expect((withHistory.body as { actionHistory: { status: string; messages: string[] } }).actionHistory.status).toBe('RETRIEVED');
   });

@@ -1,10 +1,11 @@
 import { loadConfig, type Config } from '@warden/config';
 import { SCHEMA_HEADER, TOPICS, type TelemetryRecord } from '@warden/contracts';
-import { ALERT_SCHEMA } from '@warden/contracts/incidents';
-import { incidentLiveChannel, type DeviceEventPublisher, type IncidentLiveEvent } from '@warden/core';
+import { ALERT_SCHEMA, type AlertV1 } from '@warden/contracts/incidents';
+import { createArtifactHashCache, incidentLiveChannel, type DeviceEventPublisher, type IncidentLiveEvent } from '@warden/core';
 import { createDetectionSource } from './detection/detection-source.js';
+import type { DetectionNotice } from './detection/store-alerts.js';
 import { createSqlPool, maintainTelemetryPartitions } from '@warden/db';
-import { connectWardenKafka, createLogger, createRedis, createMetrics, createProducer, once, stopOnSignals } from '@warden/runtime';
+import { connectWardenKafka, createJobQueue, createLogger, createRedis, createMetrics, createProducer, once, stopOnSignals } from '@warden/runtime';
 import { buildStreamHttp } from './app.js';
 import { createMaintenance } from './maintenance.js';
 import { createTelemetryConsumer } from './telemetry.consumer.js';
@@ -42,24 +43,41 @@ export async function createStreamService(config: Config = loadConfig(), opts: S
     for (const e of events) multi.publish(channel, JSON.stringify(e));
     multi.exec().catch((err: unknown) => log.warn({ err }, 'could not publish live incident events'));
   };
+  // Playbook triggers and webhooks follow incidents through the worker (`incident.changed`); a job
+  // lost between the commit and this enqueue is caught by the worker's sweep.
+  const jobs = createJobQueue(redis, config.redisPrefix);
+  const enqueueChanges = (n: DetectionNotice) => {
+    const at = Date.now();
+    for (const i of n.incidents) {
+      const alertIds = n.alerts.filter((a) => n.alertIncidents?.[a.id] === i.id).map((a) => a.id);
+      jobs
+        .enqueue('incident.changed', { incidentId: i.id, change: i.created ? 'CREATED' : 'UPDATED', actor: 'system:detection', alertIds, at })
+        .catch((err: unknown) => log.warn({ err, incidentId: i.id }, 'could not queue an incident change for playbooks and webhooks'));
+    }
+  };
   const detectionSource = createDetectionSource(pool, log, config.detection.reloadMs);
+  const detection = config.detection.enabled
+    ? {
+        source: detectionSource,
+        correlation: { windowSeconds: config.detection.correlationWindowSeconds },
+        publishAlerts: async (alerts: AlertV1[]) => {
+          await producer.send({
+            topic: TOPICS.alerts,
+            acks: -1,
+            messages: alerts.map((a) => ({ key: a.deviceId ?? a.segmentId, value: JSON.stringify(a), headers: { [SCHEMA_HEADER]: ALERT_SCHEMA } })),
+          });
+        },
+        notify: (n: DetectionNotice) => {
+          enqueueChanges(n);
+          publishLive([
+            ...n.alerts.map((alert): IncidentLiveEvent => ({ type: 'ALERT', alert })),
+            ...n.incidents.map((i): IncidentLiveEvent => ({ type: 'INCIDENT', incidentId: i.id, change: i.created ? 'CREATED' : 'UPDATED', actor: 'system:detection' })),
+          ]);
+        },
+      }
+    : undefined;
   const consumer = createTelemetryConsumer({
-    ...(config.detection.enabled ? { detection: {
-      source: detectionSource,
-      correlation: { windowSeconds: config.detection.correlationWindowSeconds },
-      publishAlerts: async (alerts) => {
-        await producer.send({
-          topic: TOPICS.alerts,
-          acks: -1,
-          messages: alerts.map((a) => ({ key: a.deviceId ?? a.segmentId, value: JSON.stringify(a), headers: { [SCHEMA_HEADER]: ALERT_SCHEMA } })),
-        });
-      },
-      notify: (n) =>
-        publishLive([
-          ...n.alerts.map((alert): IncidentLiveEvent => ({ type: 'ALERT', alert })),
-          ...n.incidents.map((i): IncidentLiveEvent => ({ type: 'INCIDENT', incidentId: i.id, change: i.created ? 'CREATED' : 'UPDATED', actor: 'system:detection' })),
-        ]),
-    } } : {}),
+    ...(detection ? { detection: { ...detection, artifactHashes: createArtifactHashCache({ ttlMs: config.detection.reloadMs }) } } : {}),
     kafka,
     producer,
     pool,
@@ -69,6 +87,7 @@ export async function createStreamService(config: Config = loadConfig(), opts: S
     groupId: config.stream.groupId,
     concurrency: config.stream.concurrency,
     writers: config.stream.writers,
+    batchMaxRecords: config.stream.batchMaxRecords,
     sessionTimeoutMs: config.stream.sessionTimeoutMs,
     ...(opts.onStored ? { onStored: opts.onStored } : {}),
   });
@@ -77,6 +96,7 @@ export async function createStreamService(config: Config = loadConfig(), opts: S
     events,
     log,
     liveness: config.liveness,
+    ...(detection ? { detection } : {}),
     partitions: { retentionDays: config.telemetry.retentionDays, aheadDays: config.telemetry.partitionsAheadDays },
   });
   const http = buildStreamHttp({
@@ -109,6 +129,7 @@ export async function createStreamService(config: Config = loadConfig(), opts: S
       await http.close();
       await producer.disconnect().catch(() => {});
       await admin.disconnect().catch(() => {});
+      await jobs.close();
       redis.disconnect();
       await pool.end();
     }),

@@ -35,6 +35,8 @@ beforeAll(async () => {
     MQTT_ENABLED: 'false',
     STREAM_SESSION_TIMEOUT_MS: '6000',
     STREAM_GROUP_ID: `crash-${Date.now()}`,
+    // Small transactions, so the kill lands with some committed and some not.
+    STREAM_BATCH_MAX_RECORDS: '1000',
     STREAM_PORT: '0',
     TELEMETRY_RATE_LIMIT_GATEWAY: '1000000',
   };

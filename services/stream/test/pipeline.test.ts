@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOPICS, type DeviceEvent, type TelemetryDlqRecord } from '@warden/contracts';
 import { createSqlPool, type SqlPool } from '@warden/db';
 import { createGatewayService } from '@warden/gateway';
-import type { DevKafka } from '@warden/runtime';
+import { createProducer, Kafka, type DevKafka } from '@warden/runtime';
 import {
   createTelemetryFleet,
   createTestDatabase,
@@ -153,6 +153,48 @@ describe('telemetry pipeline', () => {
     expect(rows.map((r) => r.seq)).toEqual(['30', '32']);
     const dlq = await topicValues<TelemetryDlqRecord>(kafka.brokers, TOPICS.telemetryDlq);
     expect(dlq.find((r) => r.deviceId === d.id && r.reason === 'INVALID')).toMatchObject({ index: 1, errors: [{ path: 'ts' }] });
+  });
+
+  it('refuses records on the topic that it could not store, each with its reason, and stores the rest of their batch', async () => {
+    const d = fleet.devices[3]!;
+    const client = new Kafka({ brokers: kafka.brokers, clientId: 'pipeline-test', logLevel: 0 });
+    const producer = createProducer(client);
+    await producer.connect();
+    const receivedAt = new Date().toISOString();
+    const record = (seq: number, extra: Record<string, unknown> = {}) =>
+      JSON.stringify({ ...telemetryMessage(d.id, seq, { ts: at(seq), flows: 1 }), events: [], receivedAt, via: 'http', ...extra });
+    try {
+      // One key, so one partition and one batch: what a foreign producer might write beside the gateway.
+      await producer.send({
+        topic: TOPICS.telemetry,
+        acks: -1,
+        messages: [
+          { key: d.id, value: record(50) },
+          { key: d.id, value: record(51, { flows: [{ peer: 'printer.local', port: 9100, protocol: 'tcp' }] }) },
+          { key: d.id, value: '{"deviceId": ' },
+          { key: d.id, value: record(52, { ip: '10.20.0.300' }) },
+          { key: d.id, value: record(53) },
+        ],
+      });
+    } finally {
+      await producer.disconnect();
+    }
+    const { rows } = await waitFor(
+      () => pool.query<{ seq: string }>('SELECT seq FROM telemetry_points WHERE device_id = $1 AND seq >= 50 ORDER BY seq', [d.id]),
+      (r) => r.rows.length >= 2,
+      20_000,
+      'the readable records',
+    );
+    expect(rows.map((r) => r.seq)).toEqual(['50', '53']);
+    const dlq = await waitFor(
+      () => topicValues<TelemetryDlqRecord>(kafka.brokers, TOPICS.telemetryDlq),
+      (all) => all.filter((r) => r.via === 'stream').length >= 3,
+      10_000,
+      'stream DLQ records',
+    );
+    const reasons = dlq.filter((r) => r.via === 'stream').map((r) => r.message.replace(/^.*is not telemetry\.v1: /, ''));
+    // The DLQ has several partitions: no order across them.
+    expect(reasons.sort()).toEqual(['flows.0.peer: not an IP address', 'ip: not an IP address', 'not JSON']);
   });
 
   it('stores a batch once Postgres takes writes again, after failing to (nothing lost, nothing twice)', async () => {

@@ -1,7 +1,7 @@
-import type { Worker } from 'bullmq';
 import { QUEUES } from '@warden/contracts';
 import { evaluateRollout, startWave, sweepRollouts, timeOutWave, type RolloutDeps } from '@warden/core/rollouts';
 import { createJobWorker, type BullJobQueue, type Logger, type Redis } from '@warden/runtime';
+import { workerGroup } from './worker-group.js';
 
 export interface RolloutWorkerOptions {
   deps: RolloutDeps;
@@ -21,50 +21,40 @@ export interface RolloutWorkerOptions {
  */
 export function createRolloutWorkers(o: RolloutWorkerOptions) {
   const { deps, log } = o;
-  let workers: Worker[] = [];
   const common = { connection: o.connection, prefix: o.prefix, concurrency: o.concurrency, log, autorun: false, lockMs: o.lockMs };
-  return {
-    async start(): Promise<void> {
-      workers = [
-        createJobWorker(
-          QUEUES.rollouts,
-          {
-            'rollout.evaluate': async ({ rolloutId }) => {
-              const effects = await evaluateRollout(deps, rolloutId);
-              if (effects.length) log.info({ rolloutId, effects }, 'rollout evaluated');
-              return effects.map((e) => e.type);
-            },
-            'rollout.start-wave': async ({ rolloutId, waveIndex }) => {
-              const started = await startWave(deps, rolloutId, waveIndex);
-              if (started) log.info({ rolloutId, waveIndex }, 'wave started');
-              return started;
-            },
-            'rollout.sweep': async () => sweepRollouts(deps),
+  return workerGroup({
+    name: 'rollouts',
+    jobs: o.jobs,
+    log,
+    sweep: { job: 'rollout.sweep', everySeconds: o.sweepSeconds },
+    create: () => [
+      createJobWorker(
+        QUEUES.rollouts,
+        {
+          'rollout.evaluate': async ({ rolloutId }) => {
+            const effects = await evaluateRollout(deps, rolloutId);
+            if (effects.length) log.info({ rolloutId, effects }, 'rollout evaluated');
+            return effects.map((e) => e.type);
           },
-          common,
-        ),
-        createJobWorker(
-          QUEUES.actionTimeouts,
-          {
-            'action.timeout': async ({ rolloutId, waveId }) => {
-              const n = await timeOutWave(deps, rolloutId, waveId);
-              return n;
-            },
+          'rollout.start-wave': async ({ rolloutId, waveIndex }) => {
+            const started = await startWave(deps, rolloutId, waveIndex);
+            if (started) log.info({ rolloutId, waveIndex }, 'wave started');
+            return started;
           },
-          common,
-        ),
-      ];
-      for (const w of workers) {
-        void w.run().catch((err: unknown) => log.error({ err }, 'worker stopped'));
-      }
-      await Promise.all(workers.map((w) => w.waitUntilReady()));
-      // Repeating safety sweep, plus one now: a restart picks up whatever a crash left behind.
-      await o.jobs.queue(QUEUES.rollouts).upsertJobScheduler('rollout.sweep', { every: o.sweepSeconds * 1000 }, { name: 'rollout.sweep', data: {} });
-      await o.jobs.enqueue('rollout.sweep', {}, { jobId: `sweep.start.${Date.now()}` });
-    },
-    async stop(): Promise<void> {
-      await Promise.all(workers.map((w) => w.close()));
-      workers = [];
-    },
-  };
+          'rollout.sweep': async () => sweepRollouts(deps),
+        },
+        common,
+      ),
+      createJobWorker(
+        QUEUES.actionTimeouts,
+        {
+          'action.timeout': async ({ rolloutId, waveId }) => {
+            const n = await timeOutWave(deps, rolloutId, waveId);
+            return n;
+          },
+        },
+        common,
+      ),
+    ],
+  });
 }

@@ -101,6 +101,8 @@ export interface TelemetryRecord extends TelemetryMessage {
   /** When the gateway received it (ISO 8601). */
   receivedAt: string;
   via: 'http' | 'mqtt';
+  /** Present (true) when the device was quarantined as the gateway received it: flagged, still stored. */
+  quarantined?: true;
 }
 
 /** A field-level problem with one message. */

@@ -1,5 +1,4 @@
-import { pollView, pollViewByTokenHash } from '@warden/db';
-import { hashSecret } from '../auth/secrets.js';
+import { pollView } from '@warden/db';
 import type { ddi } from '@warden/contracts';
 import { audit } from '../audit/audit.js';
 import type { CoreDeps } from '../context.js';
@@ -19,28 +18,6 @@ export async function controllerView(deps: Pick<CoreDeps, 'sql'>, deviceId: stri
   return {
     action: r.action_id != null ? { id: r.action_id, canceling: r.status === 'CANCELING' } : null,
     configRequested: r.config_requested ?? true,
-  };
-}
-
-/**
- * A poll authenticated by a device token: the token check and the view in one round trip.
- * Null when the token is unknown, revoked, expired, or its device retired.
- */
-export async function pollWithToken(
-  deps: Pick<CoreDeps, 'sql' | 'config' | 'now'>,
-  token: string,
-): Promise<{ deviceId: string; controllerId: string; view: ControllerView } | null> {
-  if (!token || token.length > 200) return null;
-  const r = await pollViewByTokenHash(deps.sql, hashSecret(token, deps.config.auth.tokenPepper), ACTIVE_ACTION_STATUSES);
-  if (!r || r.revoked_at || r.status === 'RETIRED') return null;
-  if (r.expires_at && r.expires_at <= (deps.now?.() ?? new Date())) return null;
-  return {
-    deviceId: r.device_id,
-    controllerId: r.controller_id,
-    view: {
-      action: r.action_id != null ? { id: r.action_id, canceling: r.action_status === 'CANCELING' } : null,
-      configRequested: r.config_requested ?? true,
-    },
   };
 }
 
@@ -105,10 +82,14 @@ export class PollRecorder {
         INSERT INTO ddi_controller_state (device_id, last_poll_at, last_poll_ip)
         SELECT * FROM unnest(${ids}::uuid[], ${ats}::timestamp[], ${ips}::text[])
         ON CONFLICT (device_id) DO UPDATE SET last_poll_at = EXCLUDED.last_poll_at, last_poll_ip = EXCLUDED.last_poll_ip`;
+      // devices.last_seen_at is for the registry (filters, sorting), as telemetry keeps it: moved
+      // at most every 30 s, because each update of that wide, well-indexed row is costly (and a
+      // device polling every few seconds would rewrite it every interval). ddi_controller_state
+      // above has the exact time.
       await this.deps.db.$executeRaw`
-        UPDATE devices d SET last_seen_at = GREATEST(d.last_seen_at, v.at)
+        UPDATE devices d SET last_seen_at = v.at
           FROM unnest(${ids}::uuid[], ${ats}::timestamp[]) AS v(id, at)
-         WHERE d.id = v.id`;
+         WHERE d.id = v.id AND (d.last_seen_at IS NULL OR d.last_seen_at < v.at - interval '30 seconds')`;
     })();
     await this.flushing;
   }

@@ -77,15 +77,16 @@ describe('detection engine', () => {
     for (const a of run([scanMessage(1, T0)]).alerts) expect(alertSchema.parse(toAlertV1(a))).toMatchObject({ rule: 'WORM_FAN_OUT' });
   });
 
-  it('raises a segment going silent once per window across further OFFLINE events', () => {
+  it('raises a segment going silent once per outage, across sweeps and a restart in between', () => {
     let state: SegmentDetectionState | undefined;
     const alerts: AlertDraft[] = [];
     for (let i = 0; i < 10; i++) {
-      const r = detectLiveness(state, { type: 'OFFLINE', deviceId: `d${i}`, segmentId: 's1', at: T0 + i * 1000 }, 12, DEFAULT_DETECTION_CONFIG);
+      const at = T0 + i * 15_000;
+      const r = detectLiveness(state, { segmentId: 's1', population: 12, wentOffline: 5 + (i % 3), devices: [], fleetLastHeardAt: at - 1000, at }, DEFAULT_DETECTION_CONFIG);
       state = JSON.parse(JSON.stringify(r.state)) as SegmentDetectionState;
       alerts.push(...r.alerts);
     }
-    expect(alerts).toHaveLength(1);
+    expect(alerts.map((a) => [a.rule, a.segmentId])).toEqual([['SEGMENT_SILENCE', 's1']]);
   });
 });
 

@@ -10,7 +10,7 @@ import { compileKindPolicy, evaluateKindPolicy, type KindAllowLists } from './ru
 import {
   evaluateSegmentSilenceRule,
   initialSegmentSilenceState,
-  type LivenessEvent,
+  type SegmentLivenessSnapshot,
   type SegmentSilenceState,
 } from './rules/segment-silence.js';
 import { evaluateThreatIntel } from './rules/threat-intel.js';
@@ -79,6 +79,17 @@ function retentionMs(config: DetectionConfig): number {
 
 /** Keeps the candidates not raised yet and records them; forgets keys whose time has passed. */
 function raiseOnce(raised: Record<string, number>, candidates: AlertDraft[], now: number, keepMs: number) {
+  if (!candidates.length) {
+    // Nothing raised: keep the record as it is unless a key has expired.
+    let expired = false;
+    for (const key in raised) {
+      if (raised[key]! <= now) {
+        expired = true;
+        break;
+      }
+    }
+    if (!expired) return { raised, alerts: candidates };
+  }
   const next: Record<string, number> = {};
   for (const [key, until] of Object.entries(raised)) if (until > now) next[key] = until;
   const alerts: AlertDraft[] = [];
@@ -132,15 +143,17 @@ export function initialSegmentDetectionState(): SegmentDetectionState {
   return { v: 1, silence: initialSegmentSilenceState(), raised: {} };
 }
 
-/** Runs the segment-wide rules on one liveness change; `segmentSize` is the segment's active device count. */
+/**
+ * Runs the segment-wide rules on a segment's liveness right after a sweep marked some of its
+ * devices OFFLINE (see rules/segment-silence.ts). State is stored per segment id by the sweep.
+ */
 export function detectLiveness(
   prior: SegmentDetectionState | undefined,
-  event: LivenessEvent,
-  segmentSize: number,
+  snapshot: SegmentLivenessSnapshot,
   config: DetectionConfig,
 ): RuleResult<SegmentDetectionState> {
-  const state = prior ?? initialSegmentDetectionState();
-  const silence = evaluateSegmentSilenceRule(state.silence, event, segmentSize, config.segmentSilence);
-  const { raised, alerts } = raiseOnce(state.raised, silence.alerts, event.at, retentionMs(config));
+  const state = prior?.v === 1 ? prior : initialSegmentDetectionState();
+  const silence = evaluateSegmentSilenceRule(state.silence, snapshot, config.segmentSilence);
+  const { raised, alerts } = raiseOnce(state.raised, silence.alerts, snapshot.at, retentionMs(config));
   return { state: { v: 1, silence: silence.state, raised }, alerts };
 }

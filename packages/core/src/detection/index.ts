@@ -10,6 +10,7 @@ export * from './rules/threat-intel.js';
 export * from './rules/traffic-baseline.js';
 export * from './rules/auth-failures.js';
 export * from './rules/firmware-hash.js';
+export * from './artifact-hashes.js';
 export * from './rules/kind-policy.js';
 export * from './rules/segment-silence.js';
 export * from './from-telemetry.js';

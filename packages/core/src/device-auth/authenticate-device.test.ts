@@ -42,4 +42,28 @@ describe('authenticateDevice', () => {
     // devices[2] was retired above; other.devices[0] is in another site.
     expect([...forbidden].sort()).toEqual([fleet.devices[2]!.id, other.devices[0]!.id].sort());
   });
+
+  it('keeps answering from its cache until containment evicts the device, then sees revocation and quarantine at once', async () => {
+    const auth = createDeviceAuthenticator({ db: database.db, config }, { ttlMs: 60_000 });
+    const fresh = await createTelemetryFleet(database.db, config.auth.tokenPepper, 2);
+    const [d, e] = fresh.devices as [FleetFixture['devices'][0], FleetFixture['devices'][0]];
+    const gateway = await auth.authenticate({ scheme: 'GatewayToken', token: fresh.gatewayToken });
+    expect(await auth.authenticate({ scheme: 'TargetToken', token: d.token })).toMatchObject({ deviceId: d.id, quarantined: false });
+    expect(await auth.quarantinedDevices(gateway, [d.id, e.id])).toEqual(new Set());
+
+    await database.db.deviceCredential.update({ where: { tokenHash: hashSecret(d.token, config.auth.tokenPepper) }, data: { revokedAt: new Date() } });
+    await database.db.device.update({ where: { id: e.id }, data: { status: 'QUARANTINED' } });
+    // Cached: still the old answers.
+    expect(await auth.authenticate({ scheme: 'TargetToken', token: d.token })).toMatchObject({ deviceId: d.id });
+    expect(await auth.quarantinedDevices(gateway, [e.id])).toEqual(new Set());
+
+    auth.evict([d.id, e.id]);
+    await expect(auth.authenticate({ scheme: 'TargetToken', token: d.token })).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    expect(await auth.quarantinedDevices(gateway, [d.id, e.id])).toEqual(new Set([e.id]));
+
+    // The refusal was cached too; reinstating the token and evicting again lets it back in.
+    await database.db.deviceCredential.update({ where: { tokenHash: hashSecret(d.token, config.auth.tokenPepper) }, data: { revokedAt: null } });
+    auth.evict([d.id]);
+    expect(await auth.authenticate({ scheme: 'TargetToken', token: d.token })).toMatchObject({ deviceId: d.id });
+  });
 });

@@ -8,7 +8,7 @@ import { UnauthenticatedError } from '../errors.js';
  * only; a gateway token for many devices (those of its site when it is scoped to one).
  */
 export type DevicePrincipal =
-  | { kind: 'device'; credentialId: string; deviceId: string; controllerId: string }
+  | { kind: 'device'; credentialId: string; deviceId: string; controllerId: string; quarantined?: boolean }
   | { kind: 'gateway'; credentialId: string; gatewayName: string; siteId: string | null };
 
 export type DeviceAuthScheme = 'TargetToken' | 'GatewayToken';
@@ -52,7 +52,7 @@ export async function authenticateDevice(deps: DeviceAuthDeps, creds: DeviceCred
       throw new UnauthenticatedError('unknown, revoked or expired device token');
     }
     void touch(() => deps.db.deviceCredential.update({ where: { id: cred.id }, data: { lastUsedAt: at } }));
-    return { kind: 'device', credentialId: cred.id, deviceId: cred.device.id, controllerId: cred.device.controllerId };
+    return { kind: 'device', credentialId: cred.id, deviceId: cred.device.id, controllerId: cred.device.controllerId, quarantined: cred.device.status === 'QUARANTINED' };
   }
   const cred = await deps.db.gatewayCredential.findUnique({ where: { tokenHash } });
   if (!cred || cred.revokedAt || (cred.expiresAt && cred.expiresAt <= at)) {
@@ -78,6 +78,14 @@ export interface DeviceAuthenticator {
    * unknown or retired devices, or devices outside its site, for a gateway token.
    */
   forbiddenDevices(principal: DevicePrincipal, deviceIds: Iterable<string>): Promise<Set<string>>;
+  /** The ids in `deviceIds` that are quarantined (their telemetry is flagged), as far as this cache knows. */
+  quarantinedDevices(principal: DevicePrincipal, deviceIds: Iterable<string>): Promise<Set<string>>;
+  /**
+   * Forgets what it knows of these devices (their tokens, status, site) and every cached failure,
+   * so a revoked token is refused, a reinstated one accepted and a quarantine seen on the next
+   * request; `'all'` forgets everything. A lookup that was in flight is not cached.
+   */
+  evict(deviceIds: Iterable<string> | 'all'): void;
 }
 
 /**
@@ -89,28 +97,57 @@ export function createDeviceAuthenticator(deps: DeviceAuthDeps, opts: { ttlMs: n
   type Entry = { principal: DevicePrincipal } | { error: UnauthenticatedError };
   const tokens = new LRUCache<string, Entry>({ max: opts.max ?? 50_000, ttl: opts.ttlMs });
   // deviceId -> site id ('' for a device with no segment), or null for unknown/retired.
-  const devices = new LRUCache<string, { site: string | null }>({ max: opts.max ?? 100_000, ttl: opts.ttlMs });
-  const inflight = new Map<string, Promise<Entry>>();
+  const devices = new LRUCache<string, { site: string | null; quarantined: boolean }>({ max: opts.max ?? 100_000, ttl: opts.ttlMs });
+  const inflight = new Map<string, { generation: number; promise: Promise<Entry> }>();
+  // Bumped by every eviction: an answer read before it may be stale and is not cached.
+  let generation = 0;
+
+  type DeviceFacts = { site: string | null; quarantined: boolean };
+  /** What is known of `ids`, reading the ones not cached; an answer read across an eviction is not cached. */
+  async function deviceFacts(ids: string[]): Promise<Map<string, DeviceFacts>> {
+    const out = new Map<string, DeviceFacts>();
+    const missing: string[] = [];
+    for (const id of ids) {
+      const d = devices.get(id);
+      if (d) out.set(id, d);
+      else missing.push(id);
+    }
+    if (!missing.length) return out;
+    const started = generation;
+    const rows = await deps.db.device.findMany({
+      where: { id: { in: missing }, status: { not: 'RETIRED' } },
+      select: { id: true, status: true, segment: { select: { siteId: true } } },
+    });
+    const found = new Map(rows.map((r) => [r.id, { site: r.segment?.siteId ?? '', quarantined: r.status === 'QUARANTINED' }]));
+    for (const id of missing) {
+      const d = found.get(id) ?? { site: null, quarantined: false };
+      out.set(id, d);
+      if (started === generation) devices.set(id, d);
+    }
+    return out;
+  }
 
   return {
     async authenticate(creds) {
       const key = `${creds.scheme}:${hashSecret(creds.token, deps.config.auth.tokenPepper)}`;
       let entry = tokens.get(key);
       if (!entry) {
-        let p = inflight.get(key);
-        if (!p) {
-          p = authenticateDevice(deps, creds).then(
-            (principal) => ({ principal }),
-            (err: unknown) => {
+        let flight = inflight.get(key);
+        if (!flight || flight.generation !== generation) {
+          const promise = authenticateDevice(deps, creds).then(
+            (principal): Entry => ({ principal }),
+            (err: unknown): Entry => {
               if (err instanceof UnauthenticatedError) return { error: err };
               throw err;
             },
           );
-          inflight.set(key, p);
-          p.finally(() => inflight.delete(key)).catch(() => {});
+          const started: { generation: number; promise: Promise<Entry> } = { generation, promise };
+          flight = started;
+          inflight.set(key, started);
+          promise.finally(() => inflight.get(key) === started && inflight.delete(key)).catch(() => {});
         }
-        entry = await p;
-        tokens.set(key, entry, 'error' in entry ? { ttl: Math.min(opts.ttlMs, 5_000) } : undefined);
+        entry = await flight.promise;
+        if (flight.generation === generation) tokens.set(key, entry, 'error' in entry ? { ttl: Math.min(opts.ttlMs, 5_000) } : undefined);
       }
       if ('error' in entry) throw entry.error;
       return entry.principal;
@@ -119,22 +156,35 @@ export function createDeviceAuthenticator(deps: DeviceAuthDeps, opts: { ttlMs: n
     async forbiddenDevices(principal, deviceIds) {
       const ids = [...new Set(deviceIds)];
       if (principal.kind === 'device') return new Set(ids.filter((id) => id !== principal.deviceId));
-      const missing = ids.filter((id) => !devices.has(id));
-      if (missing.length) {
-        const rows = await deps.db.device.findMany({
-          where: { id: { in: missing }, status: { not: 'RETIRED' } },
-          select: { id: true, segment: { select: { siteId: true } } },
-        });
-        const found = new Map(rows.map((r) => [r.id, r.segment?.siteId ?? '']));
-        for (const id of missing) devices.set(id, { site: found.has(id) ? found.get(id)! : null });
-      }
+      const facts = await deviceFacts(ids);
       return new Set(
         ids.filter((id) => {
-          const d = devices.get(id);
+          const d = facts.get(id);
           if (!d || d.site === null) return true;
           return principal.siteId !== null && d.site !== principal.siteId;
         }),
       );
+    },
+
+    async quarantinedDevices(principal, deviceIds) {
+      if (principal.kind === 'device') return new Set(principal.quarantined ? [...deviceIds].filter((id) => id === principal.deviceId) : []);
+      const ids = [...new Set(deviceIds)];
+      const facts = await deviceFacts(ids);
+      return new Set(ids.filter((id) => facts.get(id)?.quarantined));
+    },
+
+    evict(deviceIds) {
+      generation++;
+      if (deviceIds === 'all') {
+        tokens.clear();
+        devices.clear();
+        return;
+      }
+      const ids = new Set(deviceIds);
+      for (const id of ids) devices.delete(id);
+      for (const [key, entry] of tokens.entries()) {
+        if ('error' in entry || (entry.principal.kind === 'device' && ids.has(entry.principal.deviceId))) tokens.delete(key);
+      }
     },
   };
 }

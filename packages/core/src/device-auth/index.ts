@@ -1,1 +1,2 @@
 export * from './authenticate-device.js';
+export * from './gateway-credentials.js';

@@ -94,14 +94,22 @@ export async function issueDeviceCredential(
   return c!;
 }
 
-/** Rotates the tokens of many devices at once (after a compromise). */
+/**
+ * Rotates the tokens of many devices at once (provisioning, the demo roster). After a compromise use
+ * containment's `rotateCredentials`: it records the action, links it to the incident, can be undone,
+ * and makes the gateways forget the old tokens at once.
+ */
 export async function rotateDeviceCredentials(deps: CoreDeps, actor: Actor, input: { deviceIds: string[] }): Promise<IssuedCredential[]> {
   requireRole(actor, 'RESPONDER');
   const ids = checkIds(input.deviceIds);
   return deps.db.$transaction((tx) => issueCredentials(deps, tx, actor, ids, 'rotate'), { timeout: 60_000 });
 }
 
-/** Revokes every token of the given devices: they can no longer talk to Warden until re-issued. */
+/**
+ * Revokes every token of the given devices: they can no longer talk to Warden until re-issued
+ * (gateways may accept a cached token for up to DEVICE_AUTH_CACHE_SECONDS; containment's
+ * `revokeCredentials` evicts them at once).
+ */
 export async function revokeDeviceCredentials(deps: CoreDeps, actor: Actor, input: { deviceIds: string[] }): Promise<number> {
   requireRole(actor, 'RESPONDER');
   const ids = checkIds(input.deviceIds);

@@ -58,6 +58,11 @@ export const firmwareSchema = z
   .max(64)
   .refine(isValidFirmwareVersion, 'is not a version (e.g. 1.4.0, 2.1.0-rc.1)');
 
+/** A yes/no field: a JSON boolean, or in CSV true/false, yes/no, 1/0 (empty: not given). */
+const flagSchema = z
+  .union([z.boolean(), z.enum(['true', 'false', 'yes', 'no', '1', '0', 'TRUE', 'FALSE', 'Yes', 'No', ''])], { error: 'must be true or false' })
+  .transform((v) => (typeof v === 'boolean' ? v : v === '' ? undefined : ['true', 'yes', '1'].includes(v.toLowerCase())));
+
 const attributesSchema = z
   .record(z.string().max(128), z.union([z.string().max(1024), z.number(), z.boolean(), z.null()]))
   .refine((r) => Object.keys(r).length <= 100, 'may hold at most 100 attributes');
@@ -81,6 +86,8 @@ export const deviceInputSchema = z.object({
   criticality: z.enum(CRITICALITIES).optional(),
   owner: optionalText(200),
   status: z.enum(SETTABLE_STATUSES).optional(),
+  /** Cutting it off could hurt people or property (badge readers, cameras): containment skips it without an override. */
+  failSafe: flagSchema.optional(),
   attributes: attributesSchema.optional(),
 });
 
@@ -97,6 +104,7 @@ export const deviceUpdateSchema = z.object({
   criticality: z.enum(CRITICALITIES).optional(),
   owner: z.string().trim().max(200).nullable().optional(),
   status: z.enum(SETTABLE_STATUSES).optional(),
+  failSafe: z.boolean().optional(),
   attributes: attributesSchema.optional(),
 });
 export type DeviceUpdate = z.input<typeof deviceUpdateSchema>;

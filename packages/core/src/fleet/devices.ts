@@ -26,6 +26,7 @@ function snapshot(d: Device): Record<string, unknown> {
     criticality: d.criticality,
     owner: d.owner,
     status: d.status,
+    failSafe: d.failSafe,
   };
 }
 
@@ -94,6 +95,7 @@ export async function registerDevice(
         criticality: row.criticality ?? 'MEDIUM',
         owner: row.owner ?? null,
         status: row.status ?? 'PROVISIONING',
+        failSafe: row.failSafe ?? false,
         attributes: (row.attributes ?? {}) as Prisma.InputJsonValue,
       },
     });
@@ -127,6 +129,7 @@ export async function updateDevice(deps: CoreDeps, actor: Actor, id: string, inp
     if (patch.criticality !== undefined) data.criticality = patch.criticality;
     if (patch.owner !== undefined) data.owner = patch.owner;
     if (patch.status !== undefined) data.status = patch.status;
+    if (patch.failSafe !== undefined) data.failSafe = patch.failSafe;
     if (patch.attributes !== undefined) {
       data.attributes = { ...(before.attributes as Record<string, unknown>), ...patch.attributes } as Prisma.InputJsonValue;
     }

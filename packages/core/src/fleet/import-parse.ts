@@ -15,6 +15,8 @@ const ALIASES: Record<string, string> = {
   firmware_version: 'firmwareVersion',
   firmwareversion: 'firmwareVersion',
   device_model: 'model',
+  fail_safe: 'failSafe',
+  failsafe: 'failSafe',
 };
 
 function canonical(header: string): string {

@@ -183,7 +183,9 @@ function merge(
     location: row.location ?? cur?.location ?? null,
     criticality: row.criticality ?? cur?.criticality ?? 'MEDIUM',
     owner: row.owner ?? cur?.owner ?? null,
-    status: row.status ?? cur?.status ?? 'PROVISIONING',
+    // A quarantined device leaves quarantine only through containment, never by an import.
+    status: cur?.status === 'QUARANTINED' ? 'QUARANTINED' : (row.status ?? cur?.status ?? 'PROVISIONING'),
+    failSafe: row.failSafe ?? cur?.failSafe ?? false,
     attributes: row.attributes ? { ...curAttrs, ...row.attributes } : curAttrs,
   };
 }

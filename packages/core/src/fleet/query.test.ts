@@ -69,6 +69,35 @@ describe('device filters', () => {
     }
   });
 
+  it.each(['NAME', 'SERIAL', 'LAST_SEEN'] as const)('by %s, every device on a page is the row the database holds, with its own model and segment', async (field) => {
+    // Mixed models and segments, and one device without a segment, on every page.
+    await t.db.device.update({ where: { serial: 'Q-8' }, data: { segmentId: null } });
+    try {
+      const models = new Map((await t.db.deviceModel.findMany()).map((m) => [m.id, m]));
+      const segments = new Map((await t.db.segment.findMany()).map((s) => [s.id, s]));
+      for (const direction of ['ASC', 'DESC'] as const) {
+        let after: string | null = null;
+        let checked = 0;
+        for (let guard = 0; guard < 50; guard++) {
+          const page: Awaited<ReturnType<typeof searchDevices>> = await searchDevices(deps, SYSTEM_ACTOR, { first: 9, after, orderBy: { field, direction } });
+          const stored = new Map((await t.db.device.findMany({ where: { id: { in: page.nodes.map((d) => d.id) } } })).map((d) => [d.id, d]));
+          for (const { joinedModel, joinedSegment, ...device } of page.nodes) {
+            expect(device).toEqual(stored.get(device.id));
+            expect(joinedModel).toEqual(models.get(device.modelId));
+            expect(joinedSegment).toEqual(device.segmentId ? segments.get(device.segmentId) : null);
+            checked++;
+          }
+          if (!page.hasNextPage) break;
+          after = page.endCursor;
+        }
+        expect(checked).toBe(120);
+      }
+    } finally {
+      const b = await t.db.segment.findFirstOrThrow({ where: { name: 'b' } });
+      await t.db.device.update({ where: { serial: 'Q-8' }, data: { segmentId: b.id } });
+    }
+  });
+
   it('refuses a cursor made for another sort order', async () => {
     const page = await searchDevices(deps, SYSTEM_ACTOR, { first: 2, orderBy: { field: 'NAME', direction: 'ASC' } });
     await expect(searchDevices(deps, SYSTEM_ACTOR, { first: 2, after: page.endCursor, orderBy: { field: 'SERIAL', direction: 'ASC' } })).rejects.toMatchObject({

@@ -1,4 +1,4 @@
-import { type DeviceRow, countDevicesSql, fleetCountsSql, searchDevicesSql, type FleetCountRow, type Device, type DeviceSortColumn, type DeviceSqlFilter, type Prisma } from '@warden/db';
+import { type DeviceField, type DeviceRow, countDevicesSql, fleetCountsSql, searchDevicesSql, type FleetCountRow, type Device, type DeviceSortColumn, type DeviceSqlFilter, type Prisma } from '@warden/db';
 import { requireRole, type Actor } from '../auth/roles.js';
 import type { CoreDeps } from '../context.js';
 import { ValidationError } from '../errors.js';
@@ -134,12 +134,14 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /**
  * One page of devices matching `filter`, in a stable order (the sort field, then id), with
  * keyset pagination: pass the previous page's `endCursor` as `after`. Runs as one indexed SQL
- * query (this is the registry's hottest read).
+ * query (this is the registry's hottest read). A caller that shows only some fields names them in
+ * `fields`; the others are then left undefined (id, model id, segment id and the sort field are
+ * always there).
  */
 export async function searchDevices(
   deps: CoreDeps,
   actor: Actor,
-  args: { filter?: DeviceFilter; first: number; after?: string | null; orderBy?: DeviceOrder },
+  args: { filter?: DeviceFilter; first: number; after?: string | null; orderBy?: DeviceOrder; fields?: readonly DeviceField[] },
 ): Promise<Page<DeviceRow>> {
   requireRole(actor, 'VIEWER');
   const max = deps.config.graphql.maxPageSize;
@@ -154,6 +156,7 @@ export async function searchDevices(
     desc: order.direction === 'DESC',
     limit: args.first + 1,
     after,
+    ...(args.fields ? { fields: args.fields } : {}),
   });
   const nodes = rows.slice(0, args.first);
   return {

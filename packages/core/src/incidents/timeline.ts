@@ -2,7 +2,7 @@
 export interface TimelineEntry {
   /** Epoch ms. */
   at: number;
-  type: 'ALERT' | 'STATUS' | 'SEVERITY' | 'ASSIGNMENT' | 'NOTE' | 'CONTAINMENT' | 'PLAYBOOK';
+  type: 'ALERT' | 'STATUS' | 'SEVERITY' | 'ASSIGNMENT' | 'NOTE' | 'CONTAINMENT' | 'PLAYBOOK' | 'ROLLOUT';
   /** `user:<id>`, `apikey:<id>`, `playbook-run:<id>` or `system:<component>`. */
   actor: string;
   summary: string;

@@ -68,6 +68,15 @@ steps:
     expect(message('steps[3] (q).when.value')).toBe('a severity: LOW, MEDIUM, HIGH, CRITICAL');
   });
 
+  it('notifies one URL signed with a named subscription, or the subscribers of a playbook event', () => {
+    const p = parsePlaybook({ name: 'n', steps: [{ id: 'a', type: 'notify_webhook', url: 'https://x.example/h', secret: 'soc' }, { id: 'b', type: 'notify_webhook', event: 'playbook.worm' }] });
+    expect(p.steps[0]).toMatchObject({ url: 'https://x.example/h', secret: 'soc', event: 'playbook.step' });
+    expect(p.steps[1]).toMatchObject({ event: 'playbook.worm' });
+    expect(issues({ name: 'n', steps: [{ id: 'a', type: 'notify_webhook', url: 'https://x.example/h' }] })[0]).toMatchObject({ path: 'steps[0] (a).secret', message: expect.stringMatching(/a url needs secret/) });
+    expect(issues({ name: 'n', steps: [{ id: 'a', type: 'notify_webhook', secret: 'soc' }] })[0]).toMatchObject({ path: 'steps[0] (a).url' });
+    expect(issues({ name: 'n', steps: [{ id: 'a', type: 'notify_webhook', event: 'soc.page' }] })[0]).toMatchObject({ path: 'steps[0] (a).event', message: expect.stringMatching(/must be playbook/) });
+  });
+
   it('refuses duplicate step ids', () => {
     const steps = [{ id: 'q', type: 'wait', duration: '1s' }, { id: 'q', type: 'wait', duration: '2s' }];
     expect(issues({ name: 'p', steps })).toEqual([{ path: 'steps[1] (q).id', message: 'duplicate step id "q" (also steps[0])', line: undefined }]);

@@ -16,7 +16,7 @@ describe('playbook dry run', () => {
     expect(step(p, 'block-c2').touches.destinations).toEqual(['198.51.100.7']);
     expect(step(p, 'approve-patch').touches.approval).toEqual({ role: 'RESPONDER', message: 'Push the fixed firmware to the exposed devices?', timeoutMs: 1_800_000 });
     expect(step(p, 'wait-contained').touches.wait).toMatchObject({ timeoutMs: 3_600_000, until: { field: 'incident.status', op: 'gte', value: 'CONTAINED' } });
-    expect(step(p, 'tell-soc').touches.webhook).toEqual({ url: 'https://soc.example.com/hooks/warden', event: 'playbook.step', secret: 'soc-webhook' });
+    expect(step(p, 'tell-soc').touches.webhook).toEqual({ url: 'https://soc.example.com/hooks/warden', event: 'playbook.step', secret: 'soc-webhook', subscribers: ['soc-webhook'] });
     expect(p.totals).toEqual({ devices: 7, segments: 0, destinations: 1 });
   });
 
@@ -48,11 +48,11 @@ describe('playbook dry run', () => {
     expect(low.totals).toEqual({ devices: 0, segments: 0, destinations: 0 });
   });
 
-  it('skips a targeted step with nothing to act on and guards segments holding fail-safe devices', () => {
+  it('skips a targeted step with nothing to act on; isolates a segment holding fail-safe devices (they stay connected)', () => {
     const q = plan({}, { incidentDestinations: [] });
     expect(step(q, 'block-c2')).toMatchObject({ decision: 'SKIP', skip: { code: 'NOTHING_TO_DO' } });
     const guarded = plan({ blastRadius: { 1: 12, 2: 0, 3: 0, 4: 0 } }, { failSafeSegments: ['seg-iot'] });
-    expect(step(guarded, 'isolate-if-spreading')).toMatchObject({ decision: 'SKIP', excluded: [{ id: 'seg-iot', reason: 'FAIL_SAFE' }] });
+    expect(step(guarded, 'isolate-if-spreading')).toMatchObject({ decision: 'RUN', touches: { segments: ['seg-iot'] } });
   });
 
   it('gives each step a deterministic idempotency key, distinct per step and per run', () => {

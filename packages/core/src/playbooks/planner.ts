@@ -19,13 +19,16 @@ export interface ResolvedSelectors {
   failSafeSegments: string[];
   /** Devices that cannot be updated over the air (no emergency rollout for them). */
   unpatchableDevices: string[];
+  /** Names of the enabled webhook subscriptions per event type (`*` subscribers under every type). */
+  webhookSubscribers?: Record<string, string[]> | undefined;
 }
 
 export interface StepTouches {
   devices: string[];
   segments: string[];
   destinations: string[];
-  webhook?: { url: string; event: string; secret: string } | undefined;
+  /** A URL signed with the named subscription's secret, or (no url) the subscribers of `event`. */
+  webhook?: { url: string | null; event: string; secret: string | null; subscribers: string[] } | undefined;
   wait?: { durationMs?: number | undefined; timeoutMs?: number | undefined; until?: Condition | undefined } | undefined;
   approval?: { role: 'RESPONDER' | 'ADMIN'; message: string; timeoutMs: number } | undefined;
 }
@@ -97,19 +100,16 @@ function touchesOf(step: PlaybookStep, r: ResolvedSelectors): Pick<PlannedStep, 
         .sort((a, b) => (rank.get(a) ?? Infinity) - (rank.get(b) ?? Infinity));
       return { touches: { ...none, devices }, excluded };
     }
-    case 'isolate_segment': {
-      const guarded = new Set(r.failSafeSegments);
-      const segments = [...new Set(r.incidentSegments)].filter((id) => {
-        if (step.overrideFailSafe || !guarded.has(id)) return true;
-        excluded.push({ id, reason: 'FAIL_SAFE' });
-        return false;
-      });
-      return { touches: { ...none, segments }, excluded };
-    }
+    case 'isolate_segment':
+      // A segment holding fail-safe devices is still isolated: the isolation itself leaves those
+      // devices connected (containment's `exempt`) unless the step overrides, as a manual one does.
+      return { touches: { ...none, segments: [...new Set(r.incidentSegments)] }, excluded };
     case 'block_destination':
       return { touches: { ...none, destinations: [...new Set(step.destinations === 'incident.destinations' ? r.incidentDestinations : step.destinations)] }, excluded };
-    case 'notify_webhook':
-      return { touches: { ...none, webhook: { url: step.url, event: step.event, secret: step.secret } }, excluded };
+    case 'notify_webhook': {
+      const subscribers = step.url ? [step.secret!] : [...new Set([...(r.webhookSubscribers?.[step.event] ?? []), ...(r.webhookSubscribers?.['*'] ?? [])])].sort();
+      return { touches: { ...none, webhook: { url: step.url ?? null, event: step.event, secret: step.secret ?? null, subscribers } }, excluded };
+    }
     case 'wait':
       return { touches: { ...none, wait: { durationMs: step.duration, timeoutMs: step.timeout, until: step.until } }, excluded };
     case 'require_approval':

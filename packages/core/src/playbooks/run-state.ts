@@ -235,6 +235,8 @@ export function applyRunEvent(prior: PlaybookRun, e: RunEvent): PlaybookRun {
       expect('AWAITING_APPROVAL');
       s.decidedBy = e.by;
       finishStep(run, s, 'SUCCEEDED', e.at, e.by, 'approved');
+      // Until the worker picks it up again, the run is on its way, not waiting.
+      run.status = 'RUNNING';
       return run;
     case 'REJECTED':
       expect('AWAITING_APPROVAL');

@@ -26,6 +26,9 @@ import { parseDuration } from './duration.js';
  *     type: notify_webhook
  *     url: https://soc.example.com/hooks/warden
  *     secret: soc-webhook
+ *   - id: tell-subscribers
+ *     type: notify_webhook
+ *     event: playbook.worm-contained
  * ```
  */
 
@@ -107,14 +110,30 @@ const emergencyRollout = z.strictObject({
   release: z.union([z.literal('fixed'), z.strictObject({ releaseId: z.uuid() })]).default('fixed'),
 });
 
-const notifyWebhook = z.strictObject({
-  ...common,
-  type: z.literal('notify_webhook'),
-  url: z.url({ protocol: /^https?$/, error: 'url must be an http(s) URL' }),
-  /** Name of the stored webhook secret used to sign the body; never the secret itself. */
-  secret: slug,
-  event: z.string().regex(/^[a-z][a-z0-9_.]{0,62}$/).default('playbook.step'),
-});
+/**
+ * Either to one URL, signed with the secret of the webhook subscription `secret` names, or (no
+ * url) to every enabled subscription of `event`.
+ */
+const notifyWebhook = z
+  .strictObject({
+    ...common,
+    type: z.literal('notify_webhook'),
+    url: z.url({ protocol: /^https?$/, error: 'url must be an http(s) URL' }).optional(),
+    /** Name of the webhook subscription whose secret signs the body; never the secret itself. */
+    secret: slug.optional(),
+    event: z.string().regex(/^[a-z][a-z0-9_.-]{0,62}$/).default('playbook.step'),
+    /** A line for the people reading the notification. */
+    message: z.string().max(2000).optional(),
+  })
+  .superRefine((n, ctx) => {
+    if (n.url !== undefined && n.secret === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['secret'], message: 'a url needs secret: the name of the webhook subscription whose secret signs it' });
+    }
+    if (n.url === undefined && n.secret !== undefined) ctx.addIssue({ code: 'custom', path: ['url'], message: 'secret goes with a url; without one, subscribers of event are notified' });
+    if (n.url === undefined && !n.event.startsWith('playbook.')) {
+      ctx.addIssue({ code: 'custom', path: ['event'], message: 'without a url, event must be playbook.<name> (what subscriptions can subscribe to)' });
+    }
+  });
 
 const wait = z
   .strictObject({

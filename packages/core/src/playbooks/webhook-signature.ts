@@ -1,7 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { WEBHOOK_HEADERS } from '@warden/contracts';
 
 /** The header carrying the signature of an outgoing webhook. */
-export const WEBHOOK_SIGNATURE_HEADER = 'warden-signature';
+export const WEBHOOK_SIGNATURE_HEADER = WEBHOOK_HEADERS.signature;
 
 /**
  * Signs a webhook body: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`. The timestamp is

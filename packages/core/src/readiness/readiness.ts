@@ -1,7 +1,7 @@
 import { advisoryIndex } from '../blast-radius/advisory-match.js';
 import type { AdvisoryRange, FleetDevice } from '../blast-radius/types.js';
-import { advisoryExposure, unpatchableDevices, type AdvisoryExposure } from './exposure.js';
-import { wormReach, type SegmentLink, type WormReach } from './worm-reach.js';
+import { advisoryExposure, type AdvisoryExposure, type unpatchableDevices } from './exposure.js';
+import { segmentGraph, wormReach, type SegmentLink, type WormReach } from './worm-reach.js';
 
 export interface SegmentReadiness {
   segmentId: string;
@@ -26,41 +26,54 @@ export interface Readiness {
   simultaneous: { devices: number; unpatchable: number; startSegment: string | null; segments: string[] };
 }
 
-/** The readiness picture before any attack, from the registry, the open advisories and segment reachability. */
-export function computeReadiness(input: { devices: readonly FleetDevice[]; advisories: readonly AdvisoryRange[]; links: readonly SegmentLink[] }): Readiness {
-  const index = advisoryIndex(input.advisories);
+/** What readiness is computed from: exposure per advisory, device counts per segment, segment links. */
+export interface ReadinessCounts {
+  advisories: AdvisoryExposure[];
+  /** Per segment (null: devices without one). */
+  segments: { segmentId: string | null; devices: number; unpatchable: number; vulnerable: number; vulnerableUnpatchable: number }[];
+  links: readonly SegmentLink[];
+}
+
+const bySizeThenId = (a: { segmentId: string | null; devices: number }, b: { segmentId: string | null; devices: number }) =>
+  b.devices - a.devices || (a.segmentId === null ? 1 : b.segmentId === null ? -1 : a.segmentId.localeCompare(b.segmentId));
+
+/**
+ * The readiness picture from aggregates (what `queryReadinessAggregates` returns, so the fleet
+ * never has to be loaded row by row): worm reach per segment, overall and per advisory, and the
+ * worst case.
+ */
+export function readinessFromCounts(c: ReadinessCounts): Readiness {
   const total = new Map<string, number>();
   const anyVuln = new Map<string, number>();
   const unpatchableVuln = new Map<string, number>();
-  const perAdvisory = new Map<string, { externalId: string; bySegment: Map<string, number> }>();
-  for (const d of input.devices) {
-    if (!d.segmentId) continue;
-    total.set(d.segmentId, (total.get(d.segmentId) ?? 0) + 1);
-    const affecting = index.affecting(d);
-    if (affecting.length === 0) continue;
-    anyVuln.set(d.segmentId, (anyVuln.get(d.segmentId) ?? 0) + 1);
-    if (!d.otaCapable) unpatchableVuln.set(d.segmentId, (unpatchableVuln.get(d.segmentId) ?? 0) + 1);
-    for (const a of affecting) {
-      let e = perAdvisory.get(a.advisoryId);
-      if (!e) perAdvisory.set(a.advisoryId, (e = { externalId: a.externalId, bySegment: new Map() }));
-      e.bySegment.set(d.segmentId, (e.bySegment.get(d.segmentId) ?? 0) + 1);
-    }
+  for (const s of c.segments) {
+    if (!s.segmentId) continue;
+    total.set(s.segmentId, s.devices);
+    if (s.vulnerable) anyVuln.set(s.segmentId, s.vulnerable);
+    if (s.vulnerableUnpatchable) unpatchableVuln.set(s.segmentId, s.vulnerableUnpatchable);
   }
-  const segmentIds = [...new Set([...total.keys(), ...input.links.flatMap((l) => [l.from, l.to])])].sort();
+  const perAdvisory = c.advisories
+    .filter((a) => a.exposed > 0)
+    .map((a) => ({ externalId: a.externalId, bySegment: new Map(a.bySegment.filter((s) => s.segmentId !== null).map((s) => [s.segmentId!, s.devices])) }));
+  const segmentIds = [...new Set([...total.keys(), ...c.links.flatMap((l) => [l.from, l.to])])].sort();
+  const graph = segmentGraph(c.links);
   const segments = segmentIds
     .map((segmentId): SegmentReadiness => {
       let worst: SegmentReadiness['worstAdvisory'] = null;
-      for (const a of perAdvisory.values()) {
-        const r = wormReach(segmentId, a.bySegment, input.links);
-        if (r.devices > 0 && (!worst || r.devices > worst.devices)) worst = { ...r, externalId: a.externalId };
+      for (const a of perAdvisory) {
+        const r = wormReach(segmentId, a.bySegment, graph);
+        if (r.devices > 0 && (!worst || r.devices > worst.devices || (r.devices === worst.devices && a.externalId < worst.externalId))) worst = { ...r, externalId: a.externalId };
       }
-      return { segmentId, devices: total.get(segmentId) ?? 0, vulnerable: anyVuln.get(segmentId) ?? 0, anyAdvisory: wormReach(segmentId, anyVuln, input.links), worstAdvisory: worst };
+      return { segmentId, devices: total.get(segmentId) ?? 0, vulnerable: anyVuln.get(segmentId) ?? 0, anyAdvisory: wormReach(segmentId, anyVuln, graph), worstAdvisory: worst };
     })
     .sort((a, b) => b.anyAdvisory.devices - a.anyAdvisory.devices || a.segmentId.localeCompare(b.segmentId));
   const top = segments[0];
+  const unpatchable = c.segments.filter((s) => s.unpatchable > 0).map((s) => ({ segmentId: s.segmentId, devices: s.unpatchable }));
   return {
-    advisories: advisoryExposure(input.devices, input.advisories),
-    unpatchable: unpatchableDevices(input.devices),
+    advisories: [...c.advisories]
+      .map((a) => ({ ...a, bySegment: [...a.bySegment].sort(bySizeThenId), byFirmware: [...a.byFirmware].sort((x, y) => y.devices - x.devices || x.modelId.localeCompare(y.modelId) || x.version.localeCompare(y.version)) }))
+      .sort((a, b) => b.exposed - a.exposed || a.externalId.localeCompare(b.externalId)),
+    unpatchable: { total: unpatchable.reduce((n, s) => n + s.devices, 0), bySegment: unpatchable.sort(bySizeThenId) },
     segments,
     simultaneous: top
       ? {
@@ -71,4 +84,20 @@ export function computeReadiness(input: { devices: readonly FleetDevice[]; advis
         }
       : { devices: 0, unpatchable: 0, startSegment: null, segments: [] },
   };
+}
+
+/** The readiness picture before any attack, from the registry, the open advisories and segment reachability (in memory). */
+export function computeReadiness(input: { devices: readonly FleetDevice[]; advisories: readonly AdvisoryRange[]; links: readonly SegmentLink[] }): Readiness {
+  const index = advisoryIndex(input.advisories);
+  const seg = new Map<string | null, ReadinessCounts['segments'][number]>();
+  for (const d of input.devices) {
+    let s = seg.get(d.segmentId);
+    if (!s) seg.set(d.segmentId, (s = { segmentId: d.segmentId, devices: 0, unpatchable: 0, vulnerable: 0, vulnerableUnpatchable: 0 }));
+    s.devices++;
+    if (!d.otaCapable) s.unpatchable++;
+    if (index.affecting(d).length === 0) continue;
+    s.vulnerable++;
+    if (!d.otaCapable) s.vulnerableUnpatchable++;
+  }
+  return readinessFromCounts({ advisories: advisoryExposure(input.devices, input.advisories), segments: [...seg.values()], links: input.links });
 }

@@ -18,12 +18,8 @@ export interface WormReach {
  * segment only through a device it infected (or from the entry point). A segment with no
  * vulnerable device is a dead end. Links are directed; a segment always reaches itself.
  */
-export function wormReach(startSegment: string, vulnerableBySegment: ReadonlyMap<string, number>, links: readonly SegmentLink[]): WormReach {
-  const out = new Map<string, string[]>();
-  for (const l of links) {
-    if (l.from === l.to) continue;
-    out.set(l.from, [...(out.get(l.from) ?? []), l.to]);
-  }
+export function wormReach(startSegment: string, vulnerableBySegment: ReadonlyMap<string, number>, links: readonly SegmentLink[] | SegmentGraph): WormReach {
+  const out: SegmentGraph = Array.isArray(links) ? segmentGraph(links as readonly SegmentLink[]) : (links as SegmentGraph);
   const segments = [startSegment];
   const seen = new Set(segments);
   let devices = vulnerableBySegment.get(startSegment) ?? 0;
@@ -40,4 +36,18 @@ export function wormReach(startSegment: string, vulnerableBySegment: ReadonlyMap
     }
   }
   return { startSegment, devices, segments };
+}
+
+/** Links by source segment, built once for many {@link wormReach} calls. */
+export type SegmentGraph = ReadonlyMap<string, readonly string[]>;
+
+export function segmentGraph(links: readonly SegmentLink[]): SegmentGraph {
+  const out = new Map<string, string[]>();
+  for (const l of links) {
+    if (l.from === l.to) continue;
+    const list = out.get(l.from);
+    if (list) list.push(l.to);
+    else out.set(l.from, [l.to]);
+  }
+  return out;
 }

@@ -53,7 +53,20 @@ export type RolloutWithPlan = Rollout & { waveSizes: number[]; exclusions: { dev
  * waves and records every device's action as PLANNED, so the plan is fixed and auditable before
  * anything reaches a device.
  */
-export async function createRollout(deps: CoreDeps, actor: Actor, raw: CreateRolloutInput, opts: { rollbackOfId?: string } = {}): Promise<RolloutWithPlan> {
+export async function createRollout(
+  deps: CoreDeps,
+  actor: Actor,
+  raw: CreateRolloutInput,
+  opts: {
+    rollbackOfId?: string;
+    /**
+     * Device ids in the order the waves should take them, most urgent first (an emergency patch
+     * puts the most exposed devices in the first wave). Default: the least critical devices first,
+     * then a stable spread across segments.
+     */
+    order?: readonly string[];
+  } = {},
+): Promise<RolloutWithPlan> {
   requireRole(actor, 'OPERATOR');
   const input = parseInput(createRolloutSchema, raw);
   const release = await deps.db.release.findUnique({ where: { id: input.releaseId } });
@@ -67,7 +80,8 @@ export async function createRollout(deps: CoreDeps, actor: Actor, raw: CreateRol
     });
   }
   const id = randomUUID();
-  const waves = planWaves(orderTargets(targets, id).map((t) => t.id), input.waves);
+  const ordered = opts.order ? byGivenOrder(targets, opts.order) : orderTargets(targets, id);
+  const waves = planWaves(ordered.map((t) => t.id), input.waves);
   const versionOf = new Map(targets.map((t) => [t.id, t.firmwareVersion]));
   const at = clock(deps);
 
@@ -166,6 +180,12 @@ async function findCandidates(deps: CoreDeps, filter: TargetFilter, releaseModel
     otaCapable: d.model.otaCapable,
     busy: busy.has(d.id),
   }));
+}
+
+/** Targets in the order given; any not named keep their id order after the named ones. */
+function byGivenOrder<T extends { id: string }>(targets: T[], order: readonly string[]): T[] {
+  const rank = new Map(order.map((id, i) => [id, i]));
+  return [...targets].sort((a, b) => (rank.get(a.id) ?? Infinity) - (rank.get(b.id) ?? Infinity) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 function countBy(xs: string[]): Record<string, number> {

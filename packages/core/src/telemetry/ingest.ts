@@ -18,7 +18,7 @@ export interface DlqPublisher {
 }
 
 export interface IngestDeps {
-  authenticator: Pick<DeviceAuthenticator, 'forbiddenDevices'>;
+  authenticator: Pick<DeviceAuthenticator, 'forbiddenDevices'> & Partial<Pick<DeviceAuthenticator, 'quarantinedDevices'>>;
   telemetry: TelemetryPublisher;
   dlq: DlqPublisher;
   /** How far ahead of the gateway clock a device timestamp may be. */
@@ -110,6 +110,11 @@ export async function ingestTelemetry(deps: IngestDeps, input: IngestInput): Pro
     } else accepted.push(v.record);
   }
   rejected.sort((a, b) => a.index - b.index);
+  // A quarantined device keeps reporting (its management channel stays open): its telemetry is flagged.
+  if (accepted.length && deps.authenticator.quarantinedDevices) {
+    const quarantined = await deps.authenticator.quarantinedDevices(input.principal, new Set(accepted.map((r) => r.deviceId)));
+    if (quarantined.size) for (const r of accepted) if (quarantined.has(r.deviceId)) r.quarantined = true;
+  }
 
   const dlq: TelemetryDlqRecord[] = rejected.map((r) => {
     const raw = input.messages[r.index];

@@ -1,5 +1,6 @@
+import { isIP } from 'node:net';
 import type { TelemetryRecord } from '@warden/contracts';
-import { pointKey, type ContactRow, type PointRow, type StateRow } from '@warden/db';
+import { pointKey, type ContactRow, type StateRow } from '@warden/db';
 
 /**
  * Pure planning of a stream batch: which rows to write. No I/O, so it is tested without a
@@ -8,48 +9,90 @@ import { pointKey, type ContactRow, type PointRow, type StateRow } from '@warden
  */
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** `Date#toISOString()` form, which the gateway writes; anything else is rewritten to it. */
+const CANONICAL_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d\d\dZ$/;
+const PROTOCOLS = new Set(['tcp', 'udp', 'icmp', 'other']);
+
+/** A record read from Kafka, or why it cannot be stored. */
+export type StreamRecordResult = { ok: true; record: TelemetryRecord } | { ok: false; reason: string };
+
+const refuse = (reason: string): StreamRecordResult => ({ ok: false, reason });
+
+/** An address Postgres takes as `inet` (no zone index: `fe80::1%eth0` is not one). */
+const isInet = (v: unknown): v is string => typeof v === 'string' && isIP(v) !== 0 && !v.includes('%');
+
+/** The time as `toISOString()` writes it (what is stored, at millisecond precision), or undefined. */
+function canonicalTime(v: unknown): string | undefined {
+  if (typeof v !== 'string') return undefined;
+  if (CANONICAL_TIME.test(v)) return v;
+  const ms = Date.parse(v);
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+}
 
 /**
- * Reads a record from Kafka. The gateway validated it against telemetry.v1; this is a cheap guard
- * against a foreign producer, returning undefined for anything that would break the writes.
+ * Reads a record from Kafka. The gateway validated it against telemetry.v1, so this is not the
+ * schema again but a cheap guard against a foreign producer: anything that would make a batch's
+ * writes fail (and so block its partition) is refused with the field that is wrong. Fills in the
+ * defaults the gateway's schema would have, and writes times in the form they are stored in, so
+ * the key the processor computes is the one Postgres returns.
  */
-export function readTelemetryRecord(value: Buffer | null): TelemetryRecord | undefined {
-  if (!value) return undefined;
+export function parseStreamRecord(value: Buffer | null): StreamRecordResult {
+  if (!value) return refuse('empty record');
   let r: TelemetryRecord;
   try {
     r = JSON.parse(value.toString('utf8')) as TelemetryRecord;
   } catch {
-    return undefined;
+    return refuse('not JSON');
   }
-  if (
-    !r ||
-    typeof r !== 'object' ||
-    typeof r.deviceId !== 'string' ||
-    !UUID.test(r.deviceId) ||
-    !Number.isSafeInteger(r.seq) ||
-    typeof r.ts !== 'string' ||
-    Number.isNaN(Date.parse(r.ts)) ||
-    typeof r.receivedAt !== 'string' ||
-    Number.isNaN(Date.parse(r.receivedAt)) ||
-    !r.metrics ||
-    typeof r.metrics !== 'object'
-  ) {
-    return undefined;
-  }
+  if (!r || typeof r !== 'object' || Array.isArray(r)) return refuse('not an object');
+  if (typeof r.deviceId !== 'string' || !UUID.test(r.deviceId)) return refuse('deviceId: not a uuid');
+  if (!Number.isSafeInteger(r.seq) || r.seq < 0) return refuse('seq: not a non-negative integer');
+  const ts = canonicalTime(r.ts);
+  if (ts === undefined) return refuse('ts: not a date-time');
+  const receivedAt = canonicalTime(r.receivedAt);
+  if (receivedAt === undefined) return refuse('receivedAt: not a date-time');
+  r.ts = ts;
+  r.receivedAt = receivedAt;
+  // Postgres returns ids in lower case; the key of a stored point must match it.
+  if (/[A-F]/.test(r.deviceId)) r.deviceId = r.deviceId.toLowerCase();
+  if (!r.metrics || typeof r.metrics !== 'object' || Array.isArray(r.metrics)) return refuse('metrics: not an object');
   r.events ??= [];
+  if (!Array.isArray(r.events)) return refuse('events: not an array');
+  for (let i = 0; i < r.events.length; i++) {
+    const e = r.events[i];
+    if (!e || typeof e !== 'object' || typeof e.type !== 'string') return refuse(`events.${i}: not a security event`);
+  }
   r.flows ??= [];
-  if (!Array.isArray(r.flows) || !Array.isArray(r.events)) return undefined;
-  // Defaults the gateway's schema would have filled in; a flow the writes cannot take voids the record.
-  for (const f of r.flows) {
-    if (!f || typeof f.peer !== 'string' || !Number.isInteger(f.port) || !PROTOCOLS.has(f.protocol)) return undefined;
+  if (!Array.isArray(r.flows)) return refuse('flows: not an array');
+  for (let i = 0; i < r.flows.length; i++) {
+    const f = r.flows[i]!;
+    if (!f || typeof f !== 'object') return refuse(`flows.${i}: not a flow`);
+    if (!isInet(f.peer)) return refuse(`flows.${i}.peer: not an IP address`);
+    if (!Number.isInteger(f.port) || f.port < 0 || f.port > 65_535) return refuse(`flows.${i}.port: not a port`);
+    if (!PROTOCOLS.has(f.protocol)) return refuse(`flows.${i}.protocol: not tcp, udp, icmp or other`);
     f.outbound ??= true;
     f.bytes ??= 0;
     f.packets ??= 0;
+    if (typeof f.outbound !== 'boolean') return refuse(`flows.${i}.outbound: not a boolean`);
+    if (!Number.isSafeInteger(f.bytes) || f.bytes < 0) return refuse(`flows.${i}.bytes: not a count`);
+    if (!Number.isSafeInteger(f.packets) || f.packets < 0) return refuse(`flows.${i}.packets: not a count`);
   }
-  return r;
+  if (r.firmware !== undefined) {
+    const fw = r.firmware as { version?: unknown; hash?: unknown } | null;
+    if (!fw || typeof fw !== 'object' || typeof fw.version !== 'string' || (fw.hash !== undefined && typeof fw.hash !== 'string')) {
+      return refuse('firmware: not a version with an optional hash');
+    }
+  }
+  if (r.ip !== undefined && !isInet(r.ip)) return refuse('ip: not an IP address');
+  if (r.interval !== undefined && (!Number.isInteger(r.interval) || r.interval < 1 || r.interval > 86_400)) return refuse('interval: not 1 to 86400 seconds');
+  return { ok: true, record: r };
 }
 
-const PROTOCOLS = new Set(['tcp', 'udp', 'icmp', 'other']);
+/** {@link parseStreamRecord} without the reason: the record, or undefined when it cannot be stored. */
+export function readTelemetryRecord(value: Buffer | null): TelemetryRecord | undefined {
+  const r = parseStreamRecord(value);
+  return r.ok ? r.record : undefined;
+}
 
 export const recordKey = (r: TelemetryRecord): string => pointKey(r.deviceId, r.seq, Date.parse(r.ts));
 
@@ -62,17 +105,6 @@ export function dedupe(records: TelemetryRecord[]): TelemetryRecord[] {
     seen.add(k);
     return true;
   });
-}
-
-export function toPointRows(records: TelemetryRecord[]): PointRow[] {
-  return records.map((r) => ({
-    deviceId: r.deviceId,
-    ts: r.ts,
-    seq: r.seq,
-    receivedAt: r.receivedAt,
-    metrics: r.metrics,
-    events: r.events.length ? r.events : null,
-  }));
 }
 
 /** Flows summed per (device, peer, port, protocol). */
@@ -113,24 +145,31 @@ export function toContactRows(records: TelemetryRecord[]): ContactRow[] {
  * from older ones in the batch, the latest receive time, and the last firmware/IP/interval seen.
  */
 export function toStateRows(records: TelemetryRecord[]): StateRow[] {
-  const sorted = [...records].sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : a.seq - b.seq));
-  const rows = new Map<string, StateRow>();
-  for (const r of sorted) {
-    const row = rows.get(r.deviceId);
-    if (!row) {
-      rows.set(r.deviceId, {
-        deviceId: r.deviceId,
-        lastSeenAt: r.receivedAt,
-        lastTs: r.ts,
-        lastSeq: r.seq,
-        metrics: { ...r.metrics },
-        firmwareVersion: r.firmware?.version ?? null,
-        firmwareHash: r.firmware?.hash?.toLowerCase() ?? null,
-        ip: r.ip ?? null,
-        intervalSeconds: r.interval ?? null,
-      });
-    } else {
-      if (r.receivedAt > row.lastSeenAt) row.lastSeenAt = r.receivedAt;
+  // Group by device first: sorting each device's few messages is cheaper than sorting the batch.
+  const byDevice = new Map<string, TelemetryRecord[]>();
+  for (const r of records) {
+    const list = byDevice.get(r.deviceId);
+    if (list) list.push(r);
+    else byDevice.set(r.deviceId, [r]);
+  }
+  const rows: StateRow[] = [];
+  for (const list of byDevice.values()) {
+    if (list.length > 1) list.sort((a, b) => Date.parse(a.ts) - Date.parse(b.ts) || a.seq - b.seq);
+    const first = list[0]!;
+    const row: StateRow = {
+      deviceId: first.deviceId,
+      lastSeenAt: first.receivedAt,
+      lastTs: first.ts,
+      lastSeq: first.seq,
+      metrics: { ...first.metrics },
+      firmwareVersion: first.firmware?.version ?? null,
+      firmwareHash: first.firmware?.hash?.toLowerCase() ?? null,
+      ip: first.ip ?? null,
+      intervalSeconds: first.interval ?? null,
+    };
+    for (let i = 1; i < list.length; i++) {
+      const r = list[i]!;
+      if (Date.parse(r.receivedAt) > Date.parse(row.lastSeenAt)) row.lastSeenAt = r.receivedAt;
       row.lastTs = r.ts;
       row.lastSeq = r.seq;
       Object.assign(row.metrics, r.metrics);
@@ -141,6 +180,8 @@ export function toStateRows(records: TelemetryRecord[]): StateRow[] {
       if (r.ip) row.ip = r.ip;
       if (r.interval) row.intervalSeconds = r.interval;
     }
+    rows.push(row);
   }
-  return [...rows.values()].sort((a, b) => (a.deviceId < b.deviceId ? -1 : 1));
+  // Postgres takes the rows in device order (stable lock order); this order is for readers.
+  return rows.sort((a, b) => (a.deviceId < b.deviceId ? -1 : 1));
 }

@@ -7,7 +7,7 @@ import {
   type SqlClient,
   type SqlPool,
 } from '@warden/db';
-import { dedupe, recordKey, toContactRows, toPointRows, toStateRows } from './plan-batch.js';
+import { dedupe, recordKey, toContactRows, toStateRows } from './plan-batch.js';
 
 export interface DeviceEventPublisher {
   publish(events: DeviceEvent[]): Promise<void>;
@@ -43,13 +43,14 @@ export async function processTelemetryBatch(deps: ProcessBatchDeps, batch: Telem
   const records = dedupe(batch);
   if (!records.length) return { stored: 0, duplicates: batch.length, cameOnline: 0 };
   return inTransaction(deps.pool, async (tx) => {
-    const inserted = await insertTelemetryPoints(tx, toPointRows(records));
+    // A record is a point row as it is (no copy per message).
+    const inserted = await insertTelemetryPoints(tx, records);
     if (deps.detect) await deps.detect(tx, records);
-    const fresh = inserted.size === records.length ? records : records.filter((r) => inserted.has(recordKey(r)));
+    const keys = inserted.keys;
+    const fresh = keys ? records.filter((r) => keys.has(recordKey(r))) : records;
     if (!fresh.length) return { stored: 0, duplicates: batch.length, cameOnline: 0 };
     await upsertDeviceContacts(tx, toContactRows(fresh));
-    const changes = await upsertDeviceState(tx, toStateRows(fresh));
-    const online = changes.filter((c) => c.cameOnline);
+    const online = await upsertDeviceState(tx, toStateRows(fresh));
     if (online.length) {
       const at = (deps.now?.() ?? new Date()).toISOString();
       await deps.events.publish(

@@ -1,24 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDeviceAuthorization } from '../device-auth/authenticate-device.js';
 import { redactPayload } from './ingest.js';
-import { evaluateSegmentSilence } from './liveness.js';
 import { chooseBucketSeconds } from './queries.js';
-
-describe('segment silence', () => {
-  it('signals segments where a large share went offline within the window, strongest first', () => {
-    const signals = evaluateSegmentSilence(
-      [
-        { segmentId: 'small', reporting: 4, offline: 3, wentOfflineInWindow: 3 },
-        { segmentId: 'calm', reporting: 100, offline: 30, wentOfflineInWindow: 5 },
-        { segmentId: 'hit', reporting: 100, offline: 70, wentOfflineInWindow: 60 },
-        { segmentId: 'worse', reporting: 20, offline: 18, wentOfflineInWindow: 18 },
-      ],
-      { minShare: 0.5, minDevices: 5 },
-    );
-    expect(signals.map((s) => s.segmentId)).toEqual(['worse', 'hit']);
-    expect(signals[1]).toMatchObject({ wentOffline: 60, reporting: 100, share: 0.6 });
-  });
-});
 
 describe('series buckets', () => {
   it('keeps the requested bucket when it fits and widens it to a round size when it does not', () => {

@@ -57,16 +57,20 @@ export async function pollView(pool: SqlPool, deviceId: string, active: readonly
 }
 
 export interface TokenPollRow extends TokenRow {
+  token_hash: string;
   action_id: number | null;
   action_status: string | null;
   config_requested: boolean | null;
 }
 
-/** Token check and poll view in one round trip: a poll from a device whose token is not cached. */
-export async function pollViewByTokenHash(pool: SqlPool, tokenHash: string, active: readonly string[]): Promise<TokenPollRow | null> {
+/**
+ * Token checks and poll views of many polls in one round trip (polls from devices whose tokens are
+ * not cached): one row per known token hash in `tokenHashes`, naming the hash it answers.
+ */
+export async function pollViewsByTokenHashes(pool: SqlPool, tokenHashes: readonly string[], active: readonly string[]): Promise<TokenPollRow[]> {
   const r = await pool.query<TokenPollRow>({
-    name: `ddi_poll_by_token_${active.length}`,
-    text: `SELECT c.id AS credential_id, d.id AS device_id, d.controller_id, d.status::text AS status, c.revoked_at, c.expires_at,
+    name: `ddi_poll_by_tokens_${active.length}`,
+    text: `SELECT c.token_hash, c.id AS credential_id, d.id AS device_id, d.controller_id, d.status::text AS status, c.revoked_at, c.expires_at,
                   a.id AS action_id, a.status::text AS action_status, s.config_requested
              FROM device_credentials c
              JOIN devices d ON d.id = c.device_id
@@ -75,10 +79,10 @@ export async function pollViewByTokenHash(pool: SqlPool, tokenHash: string, acti
                SELECT id, status FROM update_actions
                 WHERE device_id = d.id AND status IN (${activeList(active)}) ORDER BY id LIMIT 1
              ) a ON true
-            WHERE c.token_hash = $1`,
-    values: [tokenHash],
+            WHERE c.token_hash = ANY($1::text[])`,
+    values: [tokenHashes],
   });
-  return r.rows[0] ?? null;
+  return r.rows;
 }
 
 export interface FeedbackRow {

@@ -27,11 +27,8 @@ export interface DeviceSqlFilter {
 
 export type DeviceSortColumn = 'name' | 'serial' | 'last_seen_at' | 'firmware_key' | 'created_at';
 
-const COLUMNS = `d.id::text AS id, d.serial, d.controller_id AS "controllerId", d.name, d.kind::text AS kind,
-  d.model_id::text AS "modelId", d.firmware_version AS "firmwareVersion", d.firmware_key AS "firmwareKey",
-  d.segment_id::text AS "segmentId", host(d.ip) AS ip, d.mac, d.tags, d.location, d.criticality::text AS criticality,
-  d.owner, d.status::text AS status, d.last_seen_at AS "lastSeenAt", d.attributes, d.created_at AS "createdAt",
-  d.updated_at AS "updatedAt", d.retired_at AS "retiredAt"`;
+/** Epoch milliseconds: a number pg hands over as is, where a timestamp string costs a Date parse. */
+const ms = (col: string) => `(extract(epoch FROM ${col}) * 1000)::float8`;
 
 /** Builds `WHERE …` and its parameters from a filter. Every value is a bind parameter. */
 export function deviceWhereSql(f: DeviceSqlFilter, params: unknown[] = []): { sql: string; params: unknown[] } {
@@ -68,19 +65,124 @@ export type DeviceRow = Device & {
   joinedSegment: { id: string; siteId: string; name: string; cidr: string; zone: string; vlan: number | null; createdAt: Date; updatedAt: Date } | null;
 };
 
-const JOINED = `json_build_object('id', m.id, 'vendor', m.vendor, 'name', m.name, 'kind', m.kind, 'otaCapable', m.ota_capable,
-    'createdAt', m.created_at, 'updatedAt', m.updated_at) AS "joinedModel",
-  CASE WHEN s.id IS NULL THEN NULL ELSE json_build_object('id', s.id, 'siteId', s.site_id, 'name', s.name, 'cidr', s.cidr,
-    'zone', s.zone, 'vlan', s.vlan, 'createdAt', s.created_at, 'updatedAt', s.updated_at) END AS "joinedSegment"`;
+/** A field of `Device` a page can carry. */
+export type DeviceField = keyof Device;
+
+/** Each device field's column, in the order a page reads them. */
+const DEVICE_COLUMNS: Record<DeviceField, string> = {
+  id: 'd.id::text', serial: 'd.serial', controllerId: 'd.controller_id', name: 'd.name', kind: 'd.kind::text',
+  modelId: 'd.model_id::text', firmwareVersion: 'd.firmware_version', firmwareKey: 'd.firmware_key', segmentId: 'd.segment_id::text',
+  ip: 'host(d.ip)', mac: 'd.mac', tags: 'array_to_json(d.tags)::text', location: 'd.location', criticality: 'd.criticality::text', owner: 'd.owner',
+  status: 'd.status::text', failSafe: 'd.fail_safe', lastSeenAt: ms('d.last_seen_at'), attributes: 'd.attributes',
+  createdAt: ms('d.created_at'), updatedAt: ms('d.updated_at'), retiredAt: ms('d.retired_at'),
+};
+const ALL_FIELDS = Object.keys(DEVICE_COLUMNS) as DeviceField[];
+
+/** The device field each sort column holds (every page reads it, for the cursors). */
+const SORT_FIELD: Record<DeviceSortColumn, DeviceField> = {
+  name: 'name', serial: 'serial', last_seen_at: 'lastSeenAt', firmware_key: 'firmwareKey', created_at: 'createdAt',
+};
+
+/**
+ * The page's columns, read by position (`rowMode: 'array'`) by `toDeviceRows`: the asked-for device
+ * columns, then the model and the segment, each as one JSON array sent only on the rows where it
+ * differs from the previous row's. A page's devices mostly share a handful of models and segments,
+ * so the page carries each about once instead of thirteen columns on every row.
+ */
+function pageColumns(fields: readonly DeviceField[], window: string): string {
+  return [
+    ...fields.map((f) => DEVICE_COLUMNS[f]),
+    `CASE WHEN d.model_id IS DISTINCT FROM lag(d.model_id) OVER ${window}
+       THEN json_build_array(m.vendor, m.name, m.kind::text, m.ota_capable, ${ms('m.created_at')}, ${ms('m.updated_at')})::text END`,
+    `CASE WHEN d.segment_id IS DISTINCT FROM lag(d.segment_id) OVER ${window}
+       THEN json_build_array(s.site_id::text, s.name, s.cidr, s.zone::text, s.vlan, ${ms('s.created_at')}, ${ms('s.updated_at')})::text END`,
+  ].join(', ');
+}
+
+type JoinedModel = DeviceRow['joinedModel'];
+type JoinedSegment = NonNullable<DeviceRow['joinedSegment']>;
+
+/** Column `i` of a row; undefined for a field the page does not read (`i` < 0). */
+function col(r: unknown[], i: number): unknown {
+  return i < 0 ? undefined : r[i];
+}
+
+/** A JSON column (parsed natively: much cheaper than pg's text-array parser for `tags`). */
+function json(v: unknown): unknown {
+  return typeof v === 'string' ? JSON.parse(v) : v;
+}
+
+/** Epoch milliseconds to a date; null stays null and a column not read stays undefined. */
+function date(v: unknown): Date | null | undefined {
+  return v === null || v === undefined ? v : new Date(v as number);
+}
+
+function toModel(id: string, json: string): JoinedModel {
+  const [vendor, name, kind, otaCapable, createdAt, updatedAt] = JSON.parse(json) as [string, string, string, boolean, number, number];
+  return { id, vendor, name, kind, otaCapable, createdAt: new Date(createdAt), updatedAt: new Date(updatedAt) };
+}
+
+function toSegment(id: string, json: string): JoinedSegment {
+  const [siteId, name, cidr, zone, vlan, createdAt, updatedAt] = JSON.parse(json) as [string, string, string, string, number | null, number, number];
+  return { id, siteId, name, cidr, zone, vlan, createdAt: new Date(createdAt), updatedAt: new Date(updatedAt) };
+}
+
+/**
+ * Turns positional rows into devices carrying their model and segment, one object per distinct
+ * model/segment. Every device is built by one object literal, so all share one shape (a field not
+ * read is there, undefined): the page's serialisation then reads them as fast as plain fields.
+ */
+function toDeviceRows(rows: unknown[][], fields: readonly DeviceField[]): DeviceRow[] {
+  const at = {} as Record<DeviceField, number>;
+  for (const f of ALL_FIELDS) at[f] = -1;
+  fields.forEach((f, i) => (at[f] = i));
+  const modelAt = fields.length;
+  const segmentAt = fields.length + 1;
+  const models = new Map<string, JoinedModel>();
+  const segments = new Map<string, JoinedSegment>();
+  const out = new Array<DeviceRow>(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    const modelId = r[at.modelId] as string;
+    const segmentId = r[at.segmentId] as string | null;
+    // A row without the JSON has the previous row's model (or segment), already in the map.
+    let model = models.get(modelId);
+    if (!model) models.set(modelId, (model = toModel(modelId, r[modelAt] as string)));
+    let segment: JoinedSegment | null = null;
+    if (segmentId) {
+      segment = segments.get(segmentId) ?? null;
+      if (!segment) segments.set(segmentId, (segment = toSegment(segmentId, r[segmentAt] as string)));
+    }
+    out[i] = {
+      id: r[at.id], serial: col(r, at.serial), controllerId: col(r, at.controllerId), name: col(r, at.name),
+      kind: col(r, at.kind), modelId, firmwareVersion: col(r, at.firmwareVersion), firmwareKey: col(r, at.firmwareKey),
+      segmentId, ip: col(r, at.ip), mac: col(r, at.mac), tags: json(col(r, at.tags)), location: col(r, at.location),
+      criticality: col(r, at.criticality), owner: col(r, at.owner), status: col(r, at.status), failSafe: col(r, at.failSafe),
+      lastSeenAt: date(col(r, at.lastSeenAt)), attributes: col(r, at.attributes), createdAt: date(col(r, at.createdAt)),
+      updatedAt: date(col(r, at.updatedAt)), retiredAt: date(col(r, at.retiredAt)), joinedModel: model, joinedSegment: segment,
+    } as DeviceRow;
+  }
+  return out;
+}
 
 /**
  * One keyset page: rows after (`afterValue`, `afterId`) in (sort column, id) order, nulls last.
- * Returns up to `limit` rows.
+ * Returns up to `limit` rows. With `fields`, devices carry only those fields (the rest undefined),
+ * besides their id, model id, segment id and sort field, which every page carries.
  */
 export async function searchDevicesSql(
   pool: SqlPool,
-  args: { filter: DeviceSqlFilter; sort: DeviceSortColumn; desc: boolean; limit: number; after?: { value: string | null; id: string } | null },
+  args: {
+    filter: DeviceSqlFilter;
+    sort: DeviceSortColumn;
+    desc: boolean;
+    limit: number;
+    after?: { value: string | null; id: string } | null;
+    fields?: readonly DeviceField[];
+  },
 ): Promise<DeviceRow[]> {
+  const wanted = args.fields ? new Set<DeviceField>(['id', 'modelId', 'segmentId', SORT_FIELD[args.sort], ...args.fields]) : null;
+  const fields = wanted ? ALL_FIELDS.filter((f) => wanted.has(f)) : ALL_FIELDS;
   const { sql: where, params } = deviceWhereSql(args.filter);
   const col = `d.${args.sort}`;
   const dir = args.desc ? 'DESC' : 'ASC';
@@ -98,26 +200,18 @@ export async function searchDevicesSql(
     }
   }
   const whereAll = [where.replace(/^WHERE /, ''), keyset].filter(Boolean).join(' AND ');
-  // Page first, then decorate: the joins and JSON are built for the page's rows only, not for
-  // every matching row before the sort.
-  const order = `ORDER BY ${col} ${dir} NULLS LAST, d.id ${dir}`;
+  // Page first, then decorate: the joins are made for the page's rows only, not for every
+  // matching row before the sort. The window is the page's own order, so it costs no extra sort.
+  const order = `${col} ${dir} NULLS LAST, d.id ${dir}`;
   const text = `WITH page AS (
-      SELECT d.* FROM devices d ${whereAll ? `WHERE ${whereAll}` : ''} ${order} LIMIT $${params.push(args.limit)}
+      SELECT d.* FROM devices d ${whereAll ? `WHERE ${whereAll}` : ''} ORDER BY ${order} LIMIT $${params.push(args.limit)}
     )
-    SELECT ${COLUMNS}, ${JOINED}
+    SELECT ${pageColumns(fields, 'w')}
     FROM page d JOIN device_models m ON m.id = d.model_id LEFT JOIN segments s ON s.id = d.segment_id
-    ${order}`;
-  const { rows } = await pool.query({ text, values: params });
-  return (rows as DeviceRow[]).map((r) => {
-    // json_build_object renders timestamps as text; callers get Dates as from any other read.
-    r.joinedModel.createdAt = new Date(`${r.joinedModel.createdAt}Z`);
-    r.joinedModel.updatedAt = new Date(`${r.joinedModel.updatedAt}Z`);
-    if (r.joinedSegment) {
-      r.joinedSegment.createdAt = new Date(`${r.joinedSegment.createdAt}Z`);
-      r.joinedSegment.updatedAt = new Date(`${r.joinedSegment.updatedAt}Z`);
-    }
-    return r;
-  });
+    WINDOW w AS (ORDER BY ${order})
+    ORDER BY ${order}`;
+  const { rows } = await pool.query<unknown[]>({ text, values: params, rowMode: 'array' });
+  return toDeviceRows(rows, fields);
 }
 
 export async function countDevicesSql(pool: SqlPool, filter: DeviceSqlFilter): Promise<number> {

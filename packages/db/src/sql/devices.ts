@@ -17,6 +17,7 @@ export interface DeviceUpsertRow {
   criticality: string;
   owner: string | null;
   status: string;
+  failSafe: boolean;
   attributes: Record<string, unknown>;
 }
 
@@ -40,32 +41,32 @@ export async function upsertDevices(pool: SqlPool, rows: DeviceUpsertRow[]): Pro
     `
     INSERT INTO devices AS d (id, serial, controller_id, name, kind, model_id, firmware_version, firmware_key,
                               segment_id, ip, mac, tags, location, criticality, owner, status, attributes,
-                              created_at, updated_at)
+                              fail_safe, created_at, updated_at)
     SELECT gen_random_uuid(), i.serial, i.controller_id, i.name, i.kind::"DeviceKind", i.model_id,
            i.firmware_version, i.firmware_key, i.segment_id, i.ip, i.mac,
            ARRAY(SELECT jsonb_array_elements_text(i.tags)), i.location, i.criticality::"Criticality",
-           i.owner, i.status::"DeviceStatus", i.attributes, now(), now()
+           i.owner, i.status::"DeviceStatus", i.attributes, i.fail_safe, now(), now()
     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::uuid[], $6::text[], $7::text[], $8::uuid[],
-                $9::inet[], $10::text[], $11::jsonb[], $12::text[], $13::text[], $14::text[], $15::text[], $16::jsonb[]) AS i(serial, controller_id, name, kind, model_id, firmware_version, firmware_key, segment_id, ip,
-           mac, tags, location, criticality, owner, status, attributes)
+                $9::inet[], $10::text[], $11::jsonb[], $12::text[], $13::text[], $14::text[], $15::text[], $16::jsonb[], $17::bool[]) AS i(serial, controller_id, name, kind, model_id, firmware_version, firmware_key, segment_id, ip,
+           mac, tags, location, criticality, owner, status, attributes, fail_safe)
     ON CONFLICT (serial) DO UPDATE SET
       controller_id = EXCLUDED.controller_id, name = EXCLUDED.name, kind = EXCLUDED.kind,
       model_id = EXCLUDED.model_id, firmware_version = EXCLUDED.firmware_version,
       firmware_key = EXCLUDED.firmware_key, segment_id = EXCLUDED.segment_id, ip = EXCLUDED.ip,
       mac = EXCLUDED.mac, tags = EXCLUDED.tags, location = EXCLUDED.location,
       criticality = EXCLUDED.criticality, owner = EXCLUDED.owner, status = EXCLUDED.status,
-      attributes = EXCLUDED.attributes, updated_at = now()
+      attributes = EXCLUDED.attributes, fail_safe = EXCLUDED.fail_safe, updated_at = now()
     WHERE (d.controller_id, d.name, d.kind, d.model_id, d.firmware_version, d.segment_id, d.ip, d.mac,
-           d.tags, d.location, d.criticality, d.owner, d.status, d.attributes)
+           d.tags, d.location, d.criticality, d.owner, d.status, d.attributes, d.fail_safe)
       IS DISTINCT FROM
           (EXCLUDED.controller_id, EXCLUDED.name, EXCLUDED.kind, EXCLUDED.model_id, EXCLUDED.firmware_version,
            EXCLUDED.segment_id, EXCLUDED.ip, EXCLUDED.mac, EXCLUDED.tags, EXCLUDED.location,
-           EXCLUDED.criticality, EXCLUDED.owner, EXCLUDED.status, EXCLUDED.attributes)
+           EXCLUDED.criticality, EXCLUDED.owner, EXCLUDED.status, EXCLUDED.attributes, EXCLUDED.fail_safe)
     RETURNING d.id::text AS id, d.serial, (d.xmax = 0) AS inserted`,
     [
       col('serial'), col('controllerId'), col('name'), col('kind'), col('modelId'), col('firmwareVersion'),
       col('firmwareKey'), col('segmentId'), col('ip'), col('mac'), tags, col('location'),
-      col('criticality'), col('owner'), col('status'), attrs,
+      col('criticality'), col('owner'), col('status'), attrs, col('failSafe'),
     ],
   );
   return out;
@@ -76,7 +77,8 @@ export async function devicesBySerial(pool: SqlPool, serials: string[]): Promise
   const { rows } = await pool.query(
     `SELECT id::text AS id, serial, controller_id AS "controllerId", name, kind::text AS kind, model_id::text AS "modelId",
             firmware_version AS "firmwareVersion", firmware_key AS "firmwareKey", segment_id::text AS "segmentId",
-            host(ip) AS ip, mac, tags, location, criticality::text AS criticality, owner, status::text AS status, attributes
+            host(ip) AS ip, mac, tags, location, criticality::text AS criticality, owner, status::text AS status, attributes,
+            fail_safe AS "failSafe"
      FROM devices WHERE serial = ANY($1::text[])`,
     [serials],
   );

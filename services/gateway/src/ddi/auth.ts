@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { CoreDeps } from '@warden/core';
-import { authenticateGateway, controllerView, pollWithToken, resolveGatewayController, type ControllerView } from '@warden/core/ddi';
+import { authenticateGateway, controllerView, resolveGatewayController, TokenPollBatcher, type ControllerView, type ControllerViewCache } from '@warden/core/ddi';
 import { authenticateDevice } from '@warden/core/device-auth';
 import { isWardenError } from '@warden/core';
 
@@ -15,14 +15,24 @@ const GATEWAY = /^GatewayToken ([^\s]+)$/;
 
 /**
  * Successful token checks are kept for a few seconds: devices poll often, and a revoked token
- * stops working within `ttlMs` (a cache of 0 ms checks every request).
+ * stops working within `ttlMs` (a cache of 0 ms checks every request), or at once when
+ * containment evicts its device ({@link DdiTokenCache.evict}).
  */
-class TokenCache {
+export class DdiTokenCache {
   private entries = new Map<string, { value: DdiDevice; until: number }>();
+  /** Bumped by every eviction: a check that started before one is not cached. */
+  generation = 0;
   constructor(
     private readonly ttlMs: number,
     private readonly max = 100_000,
   ) {}
+  /** Forgets the devices' token checks (`'all'`: every one). */
+  evict(deviceIds: Iterable<string> | 'all'): void {
+    this.generation++;
+    if (deviceIds === 'all') return this.entries.clear();
+    const ids = new Set(deviceIds);
+    for (const [key, e] of this.entries) if (ids.has(e.value.deviceId)) this.entries.delete(key);
+  }
   get(key: string): DdiDevice | undefined {
     const e = this.entries.get(key);
     if (!e) return undefined;
@@ -32,8 +42,8 @@ class TokenCache {
     }
     return e.value;
   }
-  set(key: string, value: DdiDevice): void {
-    if (this.ttlMs <= 0) return;
+  set(key: string, value: DdiDevice, generation: number): void {
+    if (this.ttlMs <= 0 || generation !== this.generation) return;
     if (this.entries.size >= this.max) this.entries.clear();
     this.entries.set(key, { value, until: Date.now() + this.ttlMs });
   }
@@ -54,8 +64,10 @@ async function orNull<T>(p: Promise<T>): Promise<T | null> {
  * `GatewayToken` (any controller of the tenant; an unknown one is registered on its first poll).
  * Every failure is a 401 with an empty body, whatever the reason.
  */
-export function ddiAuth(deps: CoreDeps, opts: { tenant: string; cacheMs: number }) {
-  const cache = new TokenCache(opts.cacheMs);
+export function ddiAuth(deps: CoreDeps, opts: { tenant: string; cacheMs: number; views: ControllerViewCache; tokens?: DdiTokenCache }) {
+  const { views } = opts;
+  const cache = opts.tokens ?? new DdiTokenCache(opts.cacheMs);
+  const tokenPolls = new TokenPollBatcher(deps);
   const tenant = opts.tenant.toLowerCase();
   const params = (req: Request) => req.params as { tenant: string; controllerId: string };
   const cacheKey = (req: Request) => `${req.header('authorization') ?? ''}\u0000${params(req).controllerId}`;
@@ -67,6 +79,7 @@ export function ddiAuth(deps: CoreDeps, opts: { tenant: string; cacheMs: number 
     const key = cacheKey(req);
     const cached = cache.get(key);
     if (cached) return cached;
+    const generation = cache.generation;
     const header = req.header('authorization') ?? '';
     let d: DdiDevice | null = null;
     const target = TARGET.exec(header);
@@ -91,7 +104,7 @@ export function ddiAuth(deps: CoreDeps, opts: { tenant: string; cacheMs: number 
         }
       }
     }
-    if (d) cache.set(key, d);
+    if (d) cache.set(key, d, generation);
     return d;
   }
 
@@ -109,7 +122,7 @@ export function ddiAuth(deps: CoreDeps, opts: { tenant: string; cacheMs: number 
     },
     /**
      * The poll, the hottest request: a device token not in the cache is checked in the same round
-     * trip that reads the device's next action.
+     * trip that reads the device's next action, shared with the other polls arriving meanwhile.
      */
     async poll(req: Request): Promise<{ device: DdiDevice; view: ControllerView } | null> {
       const p = params(req);
@@ -118,14 +131,17 @@ export function ddiAuth(deps: CoreDeps, opts: { tenant: string; cacheMs: number 
       const cached = cache.get(key);
       const target = cached ? null : TARGET.exec(req.header('authorization') ?? '');
       if (target) {
-        const r = await pollWithToken(deps, target[1]!);
+        const generation = cache.generation;
+        const started = views.mark();
+        const r = await tokenPolls.poll(target[1]!);
         if (!r || r.controllerId !== p.controllerId) return null;
         const device = { deviceId: r.deviceId, controllerId: r.controllerId };
-        cache.set(key, device);
+        cache.set(key, device, generation);
+        views.offer(device.deviceId, r.view, started);
         return { device, view: r.view };
       }
       const device = cached ?? (await identify(req, true));
-      return device ? { device, view: await controllerView(deps, device.deviceId) } : null;
+      return device ? { device, view: await views.get(device.deviceId, () => controllerView(deps, device.deviceId)) } : null;
     },
   };
 }

@@ -1,10 +1,11 @@
 import type { Router } from 'express';
 import type { Config } from '@warden/config';
 import type { JobQueue } from '@warden/contracts';
-import { PollRecorder } from '@warden/core/ddi';
+import { ControllerViewCache, PollRecorder } from '@warden/core/ddi';
 import type { ArtifactStorage } from '@warden/core/firmware';
-import type { Db, SqlPool } from '@warden/db';
+import { listen, type Db, type SqlPool } from '@warden/db';
 import type { Logger } from '@warden/runtime';
+import { DdiTokenCache } from './auth.js';
 import { ddiRouter } from './router.js';
 
 export interface DdiModuleOptions {
@@ -17,10 +18,26 @@ export interface DdiModuleOptions {
   storage: ArtifactStorage;
 }
 
-/** The hawkBit DDI feature of the gateway: its routes, and the batched poll recorder to flush on stop. */
-export function createDdiModule(o: DdiModuleOptions): { router: Router; stop(): Promise<void> } {
+/**
+ * The hawkBit DDI feature of the gateway: its routes, the batched poll recorder to flush on stop,
+ * and the poll-answer cache with the database listener that keeps it current.
+ */
+export function createDdiModule(o: DdiModuleOptions): { router: Router; stop(): Promise<void>; evict(deviceIds: Iterable<string> | 'all'): void } {
+  const tokens = new DdiTokenCache(o.config.ddi.authCacheSeconds * 1000);
   const polls = new PollRecorder({ db: o.db }, (err) => o.log.warn({ err }, 'recording polls failed'));
   polls.start(1000);
+  const views = new ControllerViewCache(o.config.ddi.viewCacheSeconds * 1000);
+  const listener =
+    o.config.ddi.viewCacheSeconds > 0
+      ? listen(o.config.databaseUrl, 'ddi_view', {
+          onNotify: (payload) => views.invalidate(payload.split(',')),
+          onState: (listening) => {
+            views.setListening(listening);
+            if (!listening) o.log.warn('DDI change notifications interrupted: polls read the database until they resume');
+          },
+          onError: (err) => o.log.warn({ err }, 'DDI change listener failed'),
+        })
+      : null;
   const router = ddiRouter({
     deps: { db: o.db, sql: o.sql, config: o.config, jobs: o.jobs, evaluateDebounceMs: o.config.rollouts.evaluateDebounceMs },
     storage: o.storage,
@@ -30,6 +47,16 @@ export function createDdiModule(o: DdiModuleOptions): { router: Router; stop(): 
     pollSeconds: o.config.ddi.pollSeconds,
     publicUrl: o.config.ddi.publicUrl,
     authCacheMs: o.config.ddi.authCacheSeconds * 1000,
+    tokens,
+    views,
   });
-  return { router, stop: () => polls.stop() };
+  return {
+    router,
+    /** Forgets cached token checks of these devices (containment revoked or reinstated them). */
+    evict: (deviceIds) => tokens.evict(deviceIds),
+    stop: async () => {
+      await listener?.close();
+      await polls.stop();
+    },
+  };
 }

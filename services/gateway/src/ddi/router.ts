@@ -11,12 +11,13 @@ import {
   postCancelFeedback,
   postDeploymentFeedback,
   putConfigData,
+  type ControllerViewCache,
   type PollRecorder,
 } from '@warden/core/ddi';
 import type { ArtifactStorage } from '@warden/core/firmware';
 import type { RolloutDeps } from '@warden/core/rollouts';
 import type { Logger } from '@warden/runtime';
-import { ddiAuth, type DdiDevice } from './auth.js';
+import { ddiAuth, type DdiDevice, type DdiTokenCache } from './auth.js';
 import { sendArtifact } from './download.js';
 import * as body from './responses.js';
 
@@ -29,6 +30,10 @@ export interface DdiOptions {
   pollSeconds: number;
   publicUrl: string | undefined;
   authCacheMs: number;
+  /** Token checks kept in memory; containment evicts a device's at once. */
+  tokens?: DdiTokenCache;
+  /** Poll answers kept in memory; this gateway forgets a device's at once when it writes for it. */
+  views: ControllerViewCache;
 }
 
 const JSON_TYPES = ['application/json', 'application/hal+json', 'application/*+json'];
@@ -99,7 +104,9 @@ export function ddiRouter(o: DdiOptions): express.Router {
   return buildRoutes();
 
   function buildRoutes(): express.Router {
-    const auth = ddiAuth(o.deps, { tenant: o.tenant, cacheMs: o.authCacheMs });
+    const auth = ddiAuth(o.deps, { tenant: o.tenant, cacheMs: o.authCacheMs, views: o.views, ...(o.tokens ? { tokens: o.tokens } : {}) });
+    /** After this gateway's own write, the next poll must not wait for the database's notification. */
+    const changed = (res: Response) => o.views.invalidate([device(res).deviceId]);
     const r = express.Router({ caseSensitive: true, mergeParams: true });
     const authed = auth.middleware;
 
@@ -107,13 +114,14 @@ export function ddiRouter(o: DdiOptions): express.Router {
       const polled = await auth.poll(req);
       if (!polled) return void res.status(401).end();
       o.polls.record(polled.device.deviceId, req.ip ?? null);
-      body.sendJson(req, res, body.controllerBase(baseUrl(req), o.pollSeconds, polled.view));
+      body.sendSerialized(req, res, body.controllerBaseJson(baseUrl(req), o.pollSeconds, polled.view));
     }));
 
     r.put(`${P}/configData`, authed, needsJson, json, wrap(async (req, res) => {
       const data = parse(ddi.configData, req, res);
       if (!data) return;
       await putConfigData(o.deps, device(res).deviceId, data);
+      changed(res);
       res.status(200).end();
     }));
 
@@ -130,6 +138,7 @@ export function ddiRouter(o: DdiOptions): express.Router {
       const n = id(req, res);
       if (n === null) return;
       await postDeploymentFeedback(o.deps, device(res).deviceId, n, fb);
+      changed(res);
       res.status(200).end();
     }));
 
@@ -146,6 +155,7 @@ export function ddiRouter(o: DdiOptions): express.Router {
       const n = id(req, res);
       if (n === null) return;
       await postCancelFeedback(o.deps, device(res).deviceId, n, fb);
+      changed(res);
       res.status(200).end();
     }));
 

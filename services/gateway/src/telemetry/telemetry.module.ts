@@ -52,5 +52,5 @@ export function createTelemetryModule(deps: { config: Config; db: Db; redis: Red
         counters: { messages },
       })
     : undefined;
-  return { router, mqtt, inFlight: publishers.telemetry.inFlight };
+  return { router, mqtt, inFlight: publishers.telemetry.inFlight, evict: (deviceIds: string[] | 'all') => authenticator.evict(deviceIds) };
 }

@@ -1,37 +1,29 @@
 import type { TelemetryRecord } from '@warden/contracts';
 import type { AlertV1 } from '@warden/contracts/incidents';
 import {
-  alertTimelineEntry,
-  correlateAlert,
-  correlationKey,
   detectTelemetry,
-  initialCorrelationState,
-  severityTimelineEntry,
-  toAlertV1,
   toDetectionEvent,
   type AlertDraft,
+  type ArtifactHashCache,
   type CompiledDetection,
   type CorrelationConfig,
   type DetectionEvent,
   type DeviceDetectionState,
   type DeviceFacts,
-  type OpenIncident,
-  type TimelineEntry,
 } from '@warden/core';
-import type { SqlClient } from '@warden/db';
+import { arrayLiteral, jsonArrayDocument, releaseArtifactHashes, type SqlClient } from '@warden/db';
+import { storeAlerts, type DetectionNotice } from './store-alerts.js';
 
-/** What a committed batch changed, for live subscribers (published after the commit). */
-export interface DetectionNotice {
-  alerts: AlertV1[];
-  /** Incidents created or changed, with whether they are new. */
-  incidents: { id: string; created: boolean }[];
-}
+export type { DetectionNotice } from './store-alerts.js';
 
 export interface DetectBatchDeps {
   detection: CompiledDetection;
   correlation: CorrelationConfig;
+  /** The firmware catalogue's artifact digests per (model, version), shared by the processor's batches. */
+  artifactHashes: ArtifactHashCache;
   /** Publishes new alerts to `warden.alerts.v1`; called before the commit (at least once). */
   publishAlerts(alerts: AlertV1[]): Promise<void>;
+  now?: () => number;
 }
 
 interface FactsRow {
@@ -43,14 +35,14 @@ interface FactsRow {
   state: Partial<DeviceDetectionState>;
 }
 
-const ALERT_COLUMNS = 'id, dedup_key, rule, severity, device_id, segment_id, summary, evidence, window_start, observed_at';
-
 /**
  * Detection for one stream batch, inside its transaction: per-device state is locked (rows in
  * device id order, so two batches of one partition in flight run one after the other), the pure
  * engine runs on each message in device order, states are written back, new alerts are stored
  * once (`ON CONFLICT (dedup_key) DO NOTHING`), published, and correlated into incidents with
- * their timeline. A batch with no alerts costs three set-based statements.
+ * their timeline. A batch with no alerts costs two set-based statements (two more when it brings
+ * a device's first messages), plus one for the firmware versions reported with a hash that the
+ * artifact cache does not know (or knew too long ago).
  */
 export async function detectBatch(tx: SqlClient, records: TelemetryRecord[], deps: DetectBatchDeps): Promise<DetectionNotice> {
   const notice: DetectionNotice = { alerts: [], incidents: [] };
@@ -64,191 +56,73 @@ export async function detectBatch(tx: SqlClient, records: TelemetryRecord[], dep
   }
   if (!byDevice.size) return notice;
   const ids = [...byDevice.keys()].sort();
-  await tx.query(
-    `INSERT INTO device_detection_state (device_id, state)
-     SELECT d.id, '{}'::jsonb FROM devices d WHERE d.id = ANY($1::uuid[])
-     ON CONFLICT (device_id) DO NOTHING`,
-    [ids],
-  );
-  const { rows } = await tx.query<FactsRow>(
-    `SELECT d.id, d.kind::text AS kind, d.model_id, d.segment_id, d.criticality::text AS criticality, s.state
-       FROM device_detection_state s JOIN devices d ON d.id = s.device_id
-      WHERE s.device_id = ANY($1::uuid[])
-      ORDER BY s.device_id
-        FOR UPDATE OF s`,
-    [ids],
-  );
+  const rows = await lockStates(tx, ids);
+  if (rows.length < ids.length) {
+    // First messages of a device: create its (empty) state, then lock it too. Devices that are not
+    // registered get no state and are skipped, as their points are.
+    const have = new Set(rows.map((r) => r.id));
+    const missing = ids.filter((id) => !have.has(id));
+    await tx.query(
+      `INSERT INTO device_detection_state (device_id, state)
+       SELECT d.id, '{}'::jsonb FROM devices d WHERE d.id = ANY($1::uuid[]) ORDER BY d.id
+       ON CONFLICT (device_id) DO NOTHING`,
+      [arrayLiteral(missing)],
+    );
+    rows.push(...(await lockStates(tx, missing)));
+  }
   const facts = new Map<string, FactsRow>(rows.map((r) => [r.id, r]));
+  await refreshArtifactHashes(tx, rows, byDevice, deps);
   const drafts: AlertDraft[] = [];
   const changedIds: string[] = [];
-  const changedStates: string[] = [];
+  const changedStates: DeviceDetectionState[] = [];
   for (const row of rows) {
     const device: DeviceFacts = { id: row.id, kind: row.kind, modelId: row.model_id, segmentId: row.segment_id };
     const events = byDevice.get(row.id)!.sort((a, b) => a.ts - b.ts || a.seq - b.seq);
     let state: DeviceDetectionState | undefined = row.state?.v === 1 ? (row.state as DeviceDetectionState) : undefined;
     const before = state;
     for (const event of events) {
-      // Firmware artifacts live with rollouts; until they are known here the hash rule has nothing to compare.
-      const r = detectTelemetry(state, event, { device, detection: deps.detection, artifactHashes: () => null });
+      const r = detectTelemetry(state, event, { device, detection: deps.detection, artifactHashes: deps.artifactHashes.lookup });
       state = r.state;
       drafts.push(...r.alerts);
     }
     if (state && state !== before) {
       changedIds.push(row.id);
-      changedStates.push(JSON.stringify(state));
+      changedStates.push(state);
     }
   }
   if (changedIds.length) {
     await tx.query(
       `UPDATE device_detection_state s SET state = u.state, updated_at = now()
-         FROM unnest($1::uuid[], $2::jsonb[]) AS u(device_id, state)
+         FROM ROWS FROM (unnest($1::uuid[]), jsonb_array_elements($2::jsonb)) AS u(device_id, state)
         WHERE s.device_id = u.device_id`,
-      [changedIds, changedStates],
+      [arrayLiteral(changedIds), jsonArrayDocument(changedStates)],
     );
   }
-  if (!drafts.length) return notice;
-
-  const { rows: fresh } = await tx.query<{ id: string }>(
-    `INSERT INTO alerts (${ALERT_COLUMNS})
-     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::uuid[], $6::uuid[], $7::text[], $8::jsonb[], $9::timestamptz[], $10::timestamptz[])
-     ON CONFLICT (dedup_key) DO NOTHING
-     RETURNING id`,
-    [
-      drafts.map((a) => a.id),
-      drafts.map((a) => a.dedupKey),
-      drafts.map((a) => a.rule),
-      drafts.map((a) => a.severity),
-      drafts.map((a) => a.deviceId),
-      drafts.map((a) => a.segmentId),
-      drafts.map((a) => a.summary),
-      drafts.map((a) => JSON.stringify(a.evidence)),
-      drafts.map((a) => new Date(a.windowStart).toISOString()),
-      drafts.map((a) => new Date(a.observedAt).toISOString()),
-    ],
-  );
-  if (!fresh.length) return notice;
-  const freshIds = new Set(fresh.map((r) => r.id));
-  const created = drafts.filter((a) => freshIds.has(a.id)).sort((a, b) => a.observedAt - b.observedAt);
   const isCritical = (id: string) => ['HIGH', 'CRITICAL'].includes(facts.get(id)?.criticality ?? '');
-  notice.incidents = await correlate(tx, created, deps.correlation, isCritical);
-  notice.alerts = created.map(toAlertV1);
-  await deps.publishAlerts(notice.alerts);
-  return notice;
+  return storeAlerts(tx, drafts, { correlation: deps.correlation, publishAlerts: deps.publishAlerts, isCritical });
 }
 
-interface IncidentRow {
-  id: string;
-  correlation_key: string;
-  rule: OpenIncident['rule'];
-  segment_id: string | null;
-  severity: OpenIncident['severity'];
-  device_ids: string[];
-  critical_device_ids: string[];
-  alert_count: number;
-  first_alert_at: Date;
-  last_alert_at: Date;
+/** Locks the detection state of `ids` (in device order, so concurrent batches queue rather than deadlock), with the device facts. */
+async function lockStates(tx: SqlClient, ids: string[]): Promise<FactsRow[]> {
+  const { rows } = await tx.query<FactsRow>(
+    `SELECT d.id, d.kind::text AS kind, d.model_id, d.segment_id, d.criticality::text AS criticality, s.state
+       FROM device_detection_state s JOIN devices d ON d.id = s.device_id
+      WHERE s.device_id = ANY($1::uuid[])
+      ORDER BY s.device_id
+        FOR UPDATE OF s`,
+    [arrayLiteral(ids)],
+  );
+  return rows;
 }
 
-/**
- * Attaches new alerts to open incidents (same segment and rule within the window) or opens new
- * ones. Incidents of one correlation key are serialised with a transaction-scoped advisory lock,
- * so two batches in flight cannot open two incidents for the same outbreak.
- */
-async function correlate(
-  tx: SqlClient,
-  alerts: AlertDraft[],
-  config: CorrelationConfig,
-  isCritical: (deviceId: string) => boolean,
-): Promise<{ id: string; created: boolean }[]> {
-  const keys = [...new Set(alerts.map((a) => correlationKey(a)))].sort();
-  await tx.query(`SELECT pg_advisory_xact_lock(h) FROM (SELECT hashtextextended(k, 0) AS h FROM unnest($1::text[]) AS k ORDER BY k) AS l`, [keys]);
-  const since = new Date(alerts[0]!.observedAt - config.windowSeconds * 1000).toISOString();
-  const { rows } = await tx.query<IncidentRow>(
-    `SELECT id, correlation_key, rule, segment_id, severity, device_ids, critical_device_ids, alert_count, first_alert_at, last_alert_at
-       FROM incidents
-      WHERE correlation_key = ANY($1::text[]) AND status <> 'CLOSED' AND last_alert_at > $2
-      ORDER BY last_alert_at`,
-    [keys, since],
+/** Fetches, in one statement, the artifact digests of the (model, version) pairs the batch reports with a hash and the cache lacks. */
+async function refreshArtifactHashes(tx: SqlClient, rows: FactsRow[], byDevice: Map<string, DetectionEvent[]>, deps: DetectBatchDeps) {
+  if (!deps.detection.config.firmwareHash.enabled) return;
+  const reported = rows.flatMap((row) =>
+    byDevice.get(row.id)!.flatMap((e) => (e.firmware?.hash ? [{ modelId: row.model_id, version: e.firmware.version }] : [])),
   );
-  let state = initialCorrelationState();
-  for (const r of rows) {
-    state.open[r.correlation_key] = {
-      incidentId: r.id,
-      key: r.correlation_key,
-      rule: r.rule,
-      segmentId: r.segment_id,
-      firstAt: r.first_alert_at.getTime(),
-      lastAt: r.last_alert_at.getTime(),
-      alertCount: r.alert_count,
-      deviceIds: r.device_ids,
-      criticalDeviceIds: r.critical_device_ids,
-      severity: r.severity,
-    };
-  }
-  const touched = new Map<string, { incident: OpenIncident; created: boolean; title: string }>();
-  const entries: { incidentId: string; entry: TimelineEntry; dedupKey: string }[] = [];
-  const alertIncident: [string, string][] = [];
-  for (const a of alerts) {
-    const previousSeverity = state.open[correlationKey(a)]?.severity;
-    const r = correlateAlert(state, a, config, isCritical);
-    state = r.state;
-    const d = r.decision;
-    if (d.kind === 'DUPLICATE') continue;
-    const inc = d.incident;
-    const prev = touched.get(inc.incidentId);
-    touched.set(inc.incidentId, { incident: inc, created: prev?.created ?? d.kind === 'CREATED', title: prev?.title ?? a.summary });
-    alertIncident.push([a.id, inc.incidentId]);
-    entries.push({ incidentId: inc.incidentId, entry: alertTimelineEntry(a), dedupKey: `alert:${a.id}` });
-    if (d.kind === 'ATTACHED' && d.severityRaised && previousSeverity) {
-      entries.push({
-        incidentId: inc.incidentId,
-        entry: severityTimelineEntry(previousSeverity, inc.severity, a.observedAt, `${inc.deviceIds.length} devices involved`),
-        dedupKey: `severity:${inc.incidentId}:${a.id}`,
-      });
-    }
-  }
-  if (!touched.size) return [];
-  const list = [...touched.values()];
-  await tx.query(
-    `INSERT INTO incidents (id, correlation_key, rule, segment_id, title, severity, device_ids, critical_device_ids, alert_count, first_alert_at, last_alert_at)
-     SELECT u.id, u.key, u.rule, u.segment_id, u.title, u.severity, ARRAY(SELECT jsonb_array_elements_text(u.devices))::uuid[],
-            ARRAY(SELECT jsonb_array_elements_text(u.critical))::uuid[], u.alert_count, u.first_at, u.last_at
-       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::jsonb[], $8::jsonb[], $9::int[], $10::timestamptz[], $11::timestamptz[])
-         AS u(id, key, rule, segment_id, title, severity, devices, critical, alert_count, first_at, last_at)
-     ON CONFLICT (id) DO UPDATE SET severity = EXCLUDED.severity, device_ids = EXCLUDED.device_ids,
-       critical_device_ids = EXCLUDED.critical_device_ids, alert_count = EXCLUDED.alert_count,
-       last_alert_at = GREATEST(incidents.last_alert_at, EXCLUDED.last_alert_at), updated_at = now()`,
-    [
-      list.map((t) => t.incident.incidentId),
-      list.map((t) => t.incident.key),
-      list.map((t) => t.incident.rule),
-      list.map((t) => t.incident.segmentId),
-      list.map((t) => `${t.incident.rule}: ${t.title}`.slice(0, 500)),
-      list.map((t) => t.incident.severity),
-      list.map((t) => JSON.stringify(t.incident.deviceIds)),
-      list.map((t) => JSON.stringify(t.incident.criticalDeviceIds)),
-      list.map((t) => t.incident.alertCount),
-      list.map((t) => new Date(t.incident.firstAt).toISOString()),
-      list.map((t) => new Date(t.incident.lastAt).toISOString()),
-    ],
-  );
-  await tx.query(
-    `UPDATE alerts a SET incident_id = u.incident_id FROM unnest($1::uuid[], $2::uuid[]) AS u(id, incident_id) WHERE a.id = u.id`,
-    [alertIncident.map((x) => x[0]), alertIncident.map((x) => x[1])],
-  );
-  await tx.query(
-    `INSERT INTO incident_timeline (incident_id, at, type, actor, summary, data, dedup_key)
-     SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::text[])
-     ON CONFLICT (dedup_key) DO NOTHING`,
-    [
-      entries.map((e) => e.incidentId),
-      entries.map((e) => new Date(e.entry.at).toISOString()),
-      entries.map((e) => e.entry.type),
-      entries.map((e) => e.entry.actor),
-      entries.map((e) => e.entry.summary),
-      entries.map((e) => JSON.stringify(e.entry.data)),
-      entries.map((e) => e.dedupKey),
-    ],
-  );
-  return list.map((t) => ({ id: t.incident.incidentId, created: t.created }));
+  if (!reported.length) return;
+  const now = deps.now?.() ?? Date.now();
+  const stale = deps.artifactHashes.stale(reported, now);
+  if (stale.length) deps.artifactHashes.fill(stale, await releaseArtifactHashes(tx, stale), now);
 }

@@ -20,8 +20,10 @@ export function evaluateAuthFailures(
 ): RuleResult<AuthFailureState> {
   if (!config.enabled) return { state, alerts: [] };
   const windowMs = config.windowSeconds * 1000;
-  const hits = state.hits.filter(([at]) => at > event.ts - windowMs);
   const failures = event.events.reduce((n, e) => (e.type === 'AUTH_FAILURE' ? n + e.count : n), 0);
+  // No failure now and none remembered: nothing to change (the common case).
+  if (failures === 0 && state.hits.length === 0) return { state, alerts: [] };
+  const hits = state.hits.filter(([at]) => at > event.ts - windowMs);
   if (failures > 0) {
     const last = hits[hits.length - 1];
     if (last && last[0] === event.ts) hits[hits.length - 1] = [last[0], last[1] + failures];

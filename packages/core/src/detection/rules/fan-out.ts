@@ -13,6 +13,14 @@ export const initialFanOutState = (): FanOutState => ({ peers: {} });
 /** Bound on remembered peers per device: a scan of a /16 must not grow state without limit. */
 const MAX_PEERS = 4096;
 
+/** The management ports as a set, built once per configuration rather than once per message. */
+const portSets = new WeakMap<DetectionConfig['fanOut'], Set<number>>();
+function managementPorts(config: DetectionConfig['fanOut']): Set<number> {
+  let ports = portSets.get(config);
+  if (!ports) portSets.set(config, (ports = new Set(config.ports)));
+  return ports;
+}
+
 /**
  * Worm-like fan-out: the device opened connections to many distinct internal peers on management
  * ports (telnet, SSH, SMB, SSDP, ADB) within a sliding window.
@@ -26,17 +34,31 @@ export function evaluateFanOut(
 ): RuleResult<FanOutState> {
   if (!config.enabled) return { state, alerts: [] };
   const windowMs = config.windowSeconds * 1000;
-  const ports = new Set(config.ports);
-  const peers: Record<string, number> = {};
-  for (const [peer, at] of Object.entries(state.peers)) if (at > event.ts - windowMs) peers[peer] = at;
-  const newPorts = new Set<number>();
+  const ports = managementPorts(config);
+  const hits: { key: string; port: number }[] = [];
   for (const flow of event.flows) {
     if (!flow.outbound || !ports.has(flow.port) || (flow.protocol !== 'tcp' && flow.protocol !== 'udp')) continue;
     const ip = parseIp(flow.peer);
     if (!ip || !isInternalIp(ip, internal)) continue;
-    const key = ip.toString();
+    hits.push({ key: ip.toString(), port: flow.port });
+  }
+  // Most messages touch no management port: then the state only changes when a peer expires.
+  if (!hits.length) {
+    let expired = false;
+    for (const peer in state.peers) {
+      if (state.peers[peer]! <= event.ts - windowMs) {
+        expired = true;
+        break;
+      }
+    }
+    if (!expired) return { state, alerts: [] };
+  }
+  const peers: Record<string, number> = {};
+  for (const [peer, at] of Object.entries(state.peers)) if (at > event.ts - windowMs) peers[peer] = at;
+  const newPorts = new Set<number>();
+  for (const { key, port } of hits) {
     peers[key] = Math.max(peers[key] ?? 0, event.ts);
-    newPorts.add(flow.port);
+    newPorts.add(port);
   }
   const entries = Object.entries(peers);
   const kept = entries.length > MAX_PEERS ? Object.fromEntries(entries.sort((a, b) => b[1] - a[1]).slice(0, MAX_PEERS)) : peers;

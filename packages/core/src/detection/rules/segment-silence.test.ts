@@ -2,18 +2,27 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_DETECTION_CONFIG } from '../config.js';
 import { T0 } from '../test-fixtures.js';
 import type { AlertDraft } from '../types.js';
-import { evaluateSegmentSilenceRule, initialSegmentSilenceState, type LivenessEvent } from './segment-silence.js';
+import { evaluateSegmentSilenceRule, initialSegmentSilenceState, type SegmentLivenessSnapshot } from './segment-silence.js';
 
 const cfg = DEFAULT_DETECTION_CONFIG.segmentSilence; // 30 % and at least 5 devices within 120 s
 const SEG = '00000000-0000-4000-8000-000000000051';
-const off = (n: number, at: number): LivenessEvent => ({ type: 'OFFLINE', deviceId: `dev-${n}`, segmentId: SEG, at: T0 + at });
-const on = (n: number, at: number): LivenessEvent => ({ type: 'ONLINE', deviceId: `dev-${n}`, segmentId: SEG, at: T0 + at });
 
-function feed(events: LivenessEvent[], size: number) {
+/** What a sweep at `T0 + at` reads: `offline` of `population` devices gone within the window, the fleet still heard. */
+const seen = (offline: number, population: number, at = 0, over: Partial<SegmentLivenessSnapshot> = {}): SegmentLivenessSnapshot => ({
+  segmentId: SEG,
+  population,
+  wentOffline: offline,
+  devices: Array.from({ length: offline }, (_, i) => `dev-${i}`),
+  fleetLastHeardAt: T0 + at - 2_000,
+  at: T0 + at,
+  ...over,
+});
+
+function sweeps(snapshots: SegmentLivenessSnapshot[], config = cfg) {
   let state = initialSegmentSilenceState();
   const alerts: AlertDraft[] = [];
-  for (const e of events) {
-    const r = evaluateSegmentSilenceRule(state, e, size, cfg);
+  for (const s of snapshots) {
+    const r = evaluateSegmentSilenceRule(JSON.parse(JSON.stringify(state)), s, config);
     state = r.state;
     alerts.push(...r.alerts);
   }
@@ -21,28 +30,46 @@ function feed(events: LivenessEvent[], size: number) {
 }
 
 describe('a large share of a segment going silent at once', () => {
-  it('fires when 6 of 20 devices drop within two minutes', () => {
-    const { alerts } = feed(Array.from({ length: 6 }, (_, i) => off(i, i * 10_000)), 20);
+  it('fires when 6 of 20 devices went offline within the window', () => {
+    const { alerts } = sweeps([seen(2, 20, 0), seen(6, 20, 15_000)]);
     expect(alerts).toHaveLength(1);
-    expect(alerts[0]).toMatchObject({ rule: 'SEGMENT_SILENCE', deviceId: null, segmentId: SEG, evidence: { offline: 6, segmentSize: 20 } });
+    expect(alerts[0]).toMatchObject({
+      rule: 'SEGMENT_SILENCE',
+      severity: 'HIGH',
+      deviceId: null,
+      segmentId: SEG,
+      observedAt: T0 + 15_000,
+      evidence: { offline: 6, population: 20, share: 0.3, devices: ['dev-0', 'dev-1', 'dev-2', 'dev-3', 'dev-4', 'dev-5'] },
+    });
   });
 
-  it('does not fire for the same devices dropping one by one over an afternoon', () => {
-    expect(feed(Array.from({ length: 10 }, (_, i) => off(i, i * 600_000)), 20).alerts).toEqual([]);
+  it('raises one alert for an outage that keeps growing over many sweeps', () => {
+    const growing = Array.from({ length: 40 }, (_, i) => seen(Math.min(6 + i, 20), 20, i * 15_000));
+    expect(sweeps(growing).alerts).toHaveLength(1);
+  });
+
+  it('raises again for a new outage after the segment had been quiet for longer than the window', () => {
+    const { alerts } = sweeps([seen(8, 20, 0), seen(9, 20, 15_000), seen(1, 20, 600_000), seen(7, 20, 3_600_000)]);
+    expect(alerts.map((a) => a.observedAt)).toEqual([T0, T0 + 3_600_000]);
+    expect(alerts[0]!.dedupKey).not.toBe(alerts[1]!.dedupKey);
+  });
+
+  it('does not fire for devices dropping one by one (each sweep sees few within the window)', () => {
+    expect(sweeps(Array.from({ length: 10 }, (_, i) => seen(1, 20, i * 600_000))).alerts).toEqual([]);
   });
 
   it('does not fire on a small segment below the absolute minimum, or a big one below the share', () => {
-    expect(feed(Array.from({ length: 4 }, (_, i) => off(i, i)), 4).alerts).toEqual([]);
-    expect(feed(Array.from({ length: 20 }, (_, i) => off(i, i)), 100).alerts).toEqual([]);
+    expect(sweeps([seen(4, 4)]).alerts).toEqual([]);
+    expect(sweeps([seen(20, 100)]).alerts).toEqual([]);
   });
 
-  it('does not count devices that came back (a flapping access point)', () => {
-    const events = [off(1, 0), on(1, 1000), off(2, 2000), on(2, 3000), off(3, 4000), off(4, 5000), off(5, 6000), off(6, 7000)];
-    expect(feed(events, 10).alerts).toEqual([]);
-    expect(feed([...events, off(7, 8000)], 10).alerts).toHaveLength(1);
+  it('stays quiet when the whole fleet went unheard within the window (the pipeline stalled, not the segment)', () => {
+    expect(sweeps([seen(20, 20, 0, { fleetLastHeardAt: T0 - 300_000 })]).alerts).toEqual([]);
+    expect(sweeps([seen(20, 20, 0, { fleetLastHeardAt: null })]).alerts).toEqual([]);
   });
 
-  it('ignores devices without a segment', () => {
-    expect(feed(Array.from({ length: 10 }, (_, i) => ({ ...off(i, i), segmentId: null })), 10).alerts).toEqual([]);
+  it('follows the configuration: disabled, or a lower share and minimum', () => {
+    expect(sweeps([seen(10, 10)], { ...cfg, enabled: false }).alerts).toEqual([]);
+    expect(sweeps([seen(2, 10)], { ...cfg, share: 0.2, minDevices: 2 }).alerts).toHaveLength(1);
   });
 });

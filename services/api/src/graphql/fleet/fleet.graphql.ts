@@ -1,3 +1,4 @@
+import type { GraphQLResolveInfo } from 'graphql';
 import type { Device, DeviceCredential, DeviceModel, DeviceRow, Segment, Site } from '@warden/db';
 import {
   countDevices,
@@ -15,8 +16,6 @@ import {
   registerDevice,
   requireRole,
   retireDevice,
-  revokeDeviceCredentials,
-  rotateDeviceCredentials,
   searchDevices,
   tagDevices,
   updateDevice,
@@ -26,9 +25,12 @@ import {
   ValidationError,
   type DeviceFilter,
   type DeviceOrder,
+  type DeviceSortField,
+  type Page,
 } from '@warden/core';
 import type { GraphQLContext } from '../../context.js';
 import type { Module } from '../module.js';
+import { deviceFieldsOf } from './device-selection.js';
 import { fleetTypeDefs } from './fleet.sdl.js';
 
 type Ctx = GraphQLContext;
@@ -44,6 +46,14 @@ interface DevicesArgs {
   first: number;
   after?: string | null;
   orderBy?: DeviceOrder | null;
+}
+
+/** What `Query.devices` resolves to; `edges` and `totalCount` are derived from it on demand. */
+interface DeviceConnection {
+  nodes: DeviceRow[];
+  pageInfo: Page<DeviceRow>;
+  filter: DeviceFilter | undefined;
+  orderField: DeviceSortField;
 }
 
 export const fleetModule: Module = {
@@ -77,7 +87,9 @@ export const fleetModule: Module = {
       deviceCount: (m: DeviceModel, _: unknown, ctx: Ctx) => ctx.loaders.deviceCountByModel.load(m.id),
     },
     DeviceConnection: {
-      totalCount: (c: { filter?: DeviceFilter }, _: unknown, ctx: Ctx) => countDevices(ctx.deps, viewer(ctx), c.filter),
+      // A cursor per row costs a JSON encoding each: only for callers that ask for edges.
+      edges: (c: DeviceConnection) => c.nodes.map((node) => ({ cursor: encodeCursor(node, c.orderField), node })),
+      totalCount: (c: DeviceConnection, _: unknown, ctx: Ctx) => countDevices(ctx.deps, viewer(ctx), c.filter),
     },
     ModelCount: { model: (r: { key: string }, _: unknown, ctx: Ctx) => ctx.loaders.model.load(r.key) },
     SegmentCount: { segment: (r: { key: string | null }, _: unknown, ctx: Ctx) => (r.key ? ctx.loaders.segment.load(r.key) : null) },
@@ -95,24 +107,22 @@ export const fleetModule: Module = {
         }
         return ctx.deps.db.device.findUnique({ where: args.serial ? { serial: args.serial } : { controllerId: args.controllerId! } });
       },
-      devices: async (_: unknown, args: DevicesArgs, ctx: Ctx) => {
+      devices: async (_: unknown, args: DevicesArgs, ctx: Ctx, info: GraphQLResolveInfo) => {
         const filter = args.filter ?? undefined;
+        const fields = deviceFieldsOf(info);
         const page = await searchDevices(ctx.deps, viewer(ctx), {
           filter,
           first: args.first,
           after: args.after ?? null,
           ...(args.orderBy ? { orderBy: args.orderBy } : {}),
+          ...(fields ? { fields } : {}),
         });
         for (const d of page.nodes) {
           ctx.loaders.model.prime(d.modelId, d.joinedModel as DeviceModel);
           if (d.joinedSegment) ctx.loaders.segment.prime(d.joinedSegment.id, d.joinedSegment as Segment);
         }
-        return {
-          edges: page.nodes.map((node) => ({ cursor: encodeCursor(node, args.orderBy?.field ?? 'NAME'), node })),
-          nodes: page.nodes,
-          pageInfo: page,
-          filter,
-        };
+        const connection: DeviceConnection = { nodes: page.nodes, pageInfo: page, filter, orderField: args.orderBy?.field ?? 'NAME' };
+        return connection;
       },
       fleetSummary: (_: unknown, args: { filter?: DeviceFilter | null }, ctx: Ctx) => fleetSummary(ctx.deps, viewer(ctx), args.filter ?? undefined),
       sites: (_: unknown, __: unknown, ctx: Ctx) => (viewer(ctx), ctx.deps.db.site.findMany({ orderBy: { name: 'asc' } })),
@@ -135,8 +145,6 @@ export const fleetModule: Module = {
       retireDevice: (_: unknown, args: { id: string; reason?: string }, ctx: Ctx) => retireDevice(ctx.deps, viewer(ctx), args),
       issueDeviceCredential: (_: unknown, args: { deviceId: string; expiresAt?: Date | null }, ctx: Ctx) =>
         issueDeviceCredential(ctx.deps, viewer(ctx), args),
-      rotateDeviceCredentials: (_: unknown, args: { deviceIds: string[] }, ctx: Ctx) => rotateDeviceCredentials(ctx.deps, viewer(ctx), args),
-      revokeDeviceCredentials: (_: unknown, args: { deviceIds: string[] }, ctx: Ctx) => revokeDeviceCredentials(ctx.deps, viewer(ctx), args),
       createSite: (_: unknown, { input }: { input: Parameters<typeof createSite>[2] }, ctx: Ctx) => createSite(ctx.deps, viewer(ctx), dropNulls(input)),
       updateSite: (_: unknown, args: { id: string; input: Parameters<typeof updateSite>[3] }, ctx: Ctx) =>
         updateSite(ctx.deps, viewer(ctx), args.id, args.input),

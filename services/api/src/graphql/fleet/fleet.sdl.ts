@@ -93,6 +93,8 @@ export const fleetTypeDefs = /* GraphQL */ `
     criticality: Criticality!
     owner: String
     status: DeviceStatus!
+    "Cutting it off could hurt people or property (badge readers, cameras): containment leaves it connected unless a responder overrides."
+    failSafe: Boolean!
     lastSeenAt: DateTime
     attributes: JSON!
     credentials: [DeviceCredential!]!
@@ -227,6 +229,8 @@ export const fleetTypeDefs = /* GraphQL */ `
     criticality: Criticality
     owner: String
     status: SettableDeviceStatus
+    "Containment leaves it connected unless overridden (badge readers, cameras). Default false."
+    failSafe: Boolean
     attributes: JSON
     "Issue a device token now (returned once in the payload)."
     issueCredential: Boolean = false
@@ -247,7 +251,7 @@ export const fleetTypeDefs = /* GraphQL */ `
     """
     The file's content. CSV: a header row with serial, model (vendor/model), and any of controller_id,
     name, kind, firmware, segment (site-code/segment-name), ip, mac, tags (separated by ;), location,
-    criticality, owner, status, attributes (JSON) and attr.NAME columns. JSON: an array of objects
+    criticality, owner, status, fail_safe (true/false), attributes (JSON) and attr.NAME columns. JSON: an array of objects
     with the fields of RegisterDeviceInput.
     """
     data: String!
@@ -279,6 +283,8 @@ export const fleetTypeDefs = /* GraphQL */ `
     criticality: Criticality
     owner: String
     status: SettableDeviceStatus
+    "Containment leaves it connected unless overridden."
+    failSafe: Boolean
     "Merged into the stored attributes."
     attributes: JSON
   }
@@ -341,10 +347,6 @@ export const fleetTypeDefs = /* GraphQL */ `
     moveDevices(ids: [ID!]!, segmentId: ID!): [Device!]!
     retireDevice(id: ID!, reason: String): Device!
     issueDeviceCredential(deviceId: ID!, expiresAt: DateTime): IssuedDeviceCredential!
-    "Revokes every token of the devices and issues new ones (RESPONDER)."
-    rotateDeviceCredentials(deviceIds: [ID!]!): [IssuedDeviceCredential!]!
-    "Revokes every token of the devices; returns how many were revoked (RESPONDER)."
-    revokeDeviceCredentials(deviceIds: [ID!]!): Int!
     createSite(input: CreateSiteInput!): Site!
     updateSite(id: ID!, input: UpdateSiteInput!): Site!
     deleteSite(id: ID!): Site!

@@ -30,9 +30,15 @@ const page = <T>(p: { nodes: T[]; hasNextPage: boolean; endCursor: string | null
 const clean = <T extends Record<string, unknown>>(o: T | null | undefined) =>
   Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== null && v !== undefined)) as { [K in keyof T]?: NonNullable<T[K]> };
 
-/** Tells other instances' subscribers; the change itself is already committed. */
-const changed = (ctx: Ctx, incidentId: string, change: Extract<IncidentLiveEvent, { type: 'INCIDENT' }>['change']) =>
-  ctx.services.incidentLive.publish({ type: 'INCIDENT', incidentId, change, actor: ctx.actor ? actorRef(ctx.actor) : 'system:api' });
+/**
+ * Tells other instances' subscribers, and the worker (playbook waits, webhooks); the change itself
+ * is already committed. Both are best effort: a lost wake-up is caught by the worker's sweep.
+ */
+const changed = async (ctx: Ctx, incidentId: string, change: Extract<IncidentLiveEvent, { type: 'INCIDENT' }>['change']) => {
+  const actor = ctx.actor ? actorRef(ctx.actor) : 'system:api';
+  await ctx.services.incidentLive.publish({ type: 'INCIDENT', incidentId, change, actor });
+  await ctx.services.jobs.enqueue('incident.changed', { incidentId, change, actor, alertIds: [], at: Date.now() }).catch(() => {});
+};
 
 /** Alerts, incidents (lifecycle, assignment, notes, timeline), threat intel and detection settings in GraphQL. */
 export const incidentsModule: Module = {
@@ -107,7 +113,7 @@ export const incidentsModule: Module = {
     "One line of an incident's history: alerts, status changes, assignments, notes, actions."
     type IncidentTimelineEntry {
       at: DateTime!
-      "ALERT, STATUS, SEVERITY, ASSIGNMENT, NOTE, CONTAINMENT or PLAYBOOK."
+      "ALERT, STATUS, SEVERITY, ASSIGNMENT, NOTE, CONTAINMENT, PLAYBOOK or ROLLOUT (an emergency patch)."
       type: String!
       "user:<id>, apikey:<id>, playbook-run:<id> or system:<component>."
       actor: String!

@@ -62,6 +62,8 @@ export const telemetryModule: Module = {
       max: Float!
       "Readings in the bucket."
       count: Int!
+      "Readings received while the device was quarantined (flagged by the gateway; containment)."
+      quarantined: Int!
     }
 
     "A metric of one device over time, downsampled on the server to at most maxPoints buckets."
