@@ -17,7 +17,8 @@ let slow: WebhookReceiver;
 let worker: ChildProcess | undefined;
 
 beforeAll(async () => {
-  h = await startPlaybookHarness({ WEBHOOK_TIMEOUT_MS: '3000' });
+  // A quick sweep: a run whose job was lost (killed twice in one step) is picked up within seconds.
+  h = await startPlaybookHarness({ WEBHOOK_TIMEOUT_MS: '3000', PLAYBOOK_SWEEP_SECONDS: '2' });
   fast = await startWebhookReceiver();
   slow = await startWebhookReceiver({ delayMs: 2500 });
   const admin = await h.person('ADMIN');

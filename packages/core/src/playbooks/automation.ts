@@ -37,22 +37,49 @@ export async function onIncidentChanged(deps: PlaybookDeps, c: IncidentChange): 
 }
 
 /**
- * The safety net (repeating `playbook.sweep`): runs whose wake-up is overdue or that look stuck
- * mid-step (their job lost with a Redis restart), triggers of incidents active lately (an
- * `incident.changed` job lost between a commit and its enqueue), and overdue webhook deliveries.
+ * Runs nobody is advancing: a wake-up overdue by more than a few seconds, or no wake-up at all (a
+ * run mid-step) and no change for `stuckAfterMs`, and in either case no worker holding the run's
+ * lock (`advancePlaybookRun` holds it for as long as it works on the run, so a free lock means no
+ * live worker is on it, e.g. its job died with a worker that was killed twice in one step, or was
+ * lost with a Redis restart). Taking each lock for the instant of a transaction tells which.
+ */
+export async function stuckPlaybookRuns(deps: Pick<PlaybookDeps, 'sql'>, at: number, stuckAfterMs: number): Promise<{ id: string; revision: number }[]> {
+  const { rows: candidates } = await deps.sql.query<{ id: string; revision: number }>(
+    `SELECT id, revision FROM playbook_runs
+      WHERE NOT dry_run AND status <> ALL ($1::text[])
+        AND (wake_at <= $2 OR (wake_at IS NULL AND updated_at <= $3))
+      ORDER BY updated_at LIMIT 500`,
+    [TERMINAL_RUN_STATUSES, new Date(at - 2000), new Date(at - stuckAfterMs)],
+  );
+  if (!candidates.length) return [];
+  const client = await deps.sql.connect();
+  try {
+    await client.query('BEGIN');
+    const { rows } = await client.query<{ id: string }>(
+      `SELECT id FROM unnest($1::text[]) AS id WHERE pg_try_advisory_xact_lock(hashtextextended('playbook-run:' || id, 0))`,
+      [candidates.map((c) => c.id)],
+    );
+    await client.query('COMMIT');
+    const free = new Set(rows.map((r) => r.id));
+    return candidates.filter((c) => free.has(c.id));
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * The safety net (repeating `playbook.sweep`, and once when a worker starts): runs nobody is
+ * advancing (see `stuckPlaybookRuns`), triggers of incidents active lately (an `incident.changed`
+ * job lost between a commit and its enqueue), and overdue webhook deliveries.
  */
 export async function sweepPlaybooks(deps: PlaybookDeps, opts: { stuckAfterMs?: number; recentMs?: number } = {}): Promise<{ runs: number; triggered: number; deliveries: number }> {
   const at = now(deps).getTime();
-  const runs = await deps.db.playbookRun.findMany({
-    where: {
-      dryRun: false,
-      status: { notIn: [...TERMINAL_RUN_STATUSES] },
-      OR: [{ wakeAt: { lte: new Date(at - 2000) } }, { status: 'RUNNING', updatedAt: { lte: new Date(at - (opts.stuckAfterMs ?? 120_000)) } }],
-    },
-    select: { id: true, revision: true },
-    take: 500,
-  });
-  for (const r of runs) await wakeRun(deps, r.id, `sweep.${r.revision}`);
+  const runs = await stuckPlaybookRuns(deps, at, opts.stuckAfterMs ?? 5000);
+  // A fresh job id per minute: a wake-up job that failed (kept for inspection) must not swallow the next one.
+  for (const r of runs) await wakeRun(deps, r.id, `sweep.${r.revision}.${Math.floor(at / 60_000)}`);
   const autoPlaybooks = await deps.db.playbook.count({ where: { enabled: true, autoTrigger: true } });
   const recent = !autoPlaybooks ? [] : await deps.db.incident.findMany({
     where: { status: { in: ['OPEN', 'TRIAGED'] }, updatedAt: { gte: new Date(at - (opts.recentMs ?? 600_000)) } },
