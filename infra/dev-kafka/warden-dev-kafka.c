@@ -12,6 +12,9 @@
  *   down BROKER_ID          disconnect a broker (-1: all) and refuse connections
  *   up BROKER_ID            accept connections again (-1: all)
  *   rtt BROKER_ID MS        add round-trip delay to a broker's responses
+ *   errors API_KEY CODE[,CODE...]
+ *                           answer the next requests of a protocol API (e.g. 14, SyncGroup) with
+ *                           these error codes, one request each, in order
  *   quit                    stop
  *
  * The process exits when stdin closes, so it never outlives the process that started it.
@@ -101,6 +104,19 @@ int main(int argc, char **argv) {
       err = rd_kafka_mock_broker_set_up(mc, atoi(arg1));
     else if (!strcmp(cmd, "rtt") && n == 3)
       err = rd_kafka_mock_broker_set_rtt(mc, atoi(arg1), (int)arg2);
+    else if (!strcmp(cmd, "errors") && n >= 2) {
+      char codes[256] = "";
+      rd_kafka_resp_err_t errs[32];
+      size_t cnt = 0;
+      if (sscanf(line, "%*s %*s %255s", codes) != 1) {
+        printf("error usage: errors API_KEY CODE[,CODE...]\n");
+        fflush(stdout);
+        continue;
+      }
+      for (char *tok = strtok(codes, ","); tok && cnt < 32; tok = strtok(NULL, ","))
+        errs[cnt++] = (rd_kafka_resp_err_t)atoi(tok);
+      rd_kafka_mock_push_request_errors_array(mc, (int16_t)atoi(arg1), cnt, errs);
+    }
     else {
       printf("error unknown command\n");
       fflush(stdout);

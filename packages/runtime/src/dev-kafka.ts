@@ -14,6 +14,11 @@ export interface DevKafka {
   /** Takes a broker (or all: -1) down and refuses connections until `up`. For failure tests. */
   down(brokerId?: number): Promise<void>;
   up(brokerId?: number): Promise<void>;
+  /**
+   * Answers the next requests of a protocol API (by its key, e.g. 14 for SyncGroup) with these
+   * Kafka error codes, one request each. For failure tests.
+   */
+  failNext(apiKey: number, errorCodes: number[]): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -69,6 +74,7 @@ export async function startDevKafka(opts: DevKafkaOptions = {}): Promise<DevKafk
     createTopic: (name, partitions) => command(`topic ${name} ${partitions}`),
     down: (id = -1) => command(`down ${id}`),
     up: (id = -1) => command(`up ${id}`),
+    failNext: (apiKey, codes) => command(`errors ${apiKey} ${codes.join(',')}`),
     stop: () =>
       (stopped ??= new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

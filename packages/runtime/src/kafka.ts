@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import kafkajs, { type ITopicConfig, type Message, type Producer, type ProducerConfig } from 'kafkajs';
+import kafkajs, { type Consumer, type ITopicConfig, type Message, type Producer, type ProducerConfig } from 'kafkajs';
 import type { Logger } from 'pino';
 
 // kafkajs is CommonJS: Node's ESM loader does not see all of its named exports, so take them
@@ -8,7 +8,7 @@ const { CompressionCodecs, CompressionTypes, Kafka: KafkaClient, Partitioners, l
 export const Kafka = KafkaClient;
 export type Kafka = kafkajs.Kafka;
 export { CompressionTypes };
-export type { Consumer, Producer, EachBatchPayload, Message, KafkaMessage, Admin } from 'kafkajs';
+export type { Consumer, ConsumerRunConfig, Producer, EachBatchPayload, Message, KafkaMessage, Admin } from 'kafkajs';
 
 // Snappy is pure JavaScript here (snappyjs): cheap on CPU, no native build, understood by every broker.
 const require = createRequire(import.meta.url);
@@ -34,6 +34,52 @@ export function createKafka(opts: { brokers: string[]; clientId: string; log: Lo
       log[level]({ ...fields, namespace: entry.namespace }, message);
     },
   });
+}
+
+/**
+ * Runs a consumer (`start`: connect, subscribe, run) and keeps it in its group. kafkajs restarts a
+ * consumer after a retriable crash by itself; after any other (e.g. a coordinator that refuses a
+ * member's SyncGroup because the group settled meanwhile) it leaves it disconnected for good, and a
+ * processor that is up but consumes nothing is the worst outcome. This starts it again, backing
+ * off from 0.5 s to 30 s; a successful join resets the backoff. Stop it before disconnecting.
+ */
+export async function keepConsuming(consumer: Consumer, start: () => Promise<void>, log: Logger): Promise<{ stop(): void }> {
+  let stopped = false;
+  let failures = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const again = () => {
+    const delayMs = Math.min(30_000, 500 * 2 ** failures++);
+    timer = setTimeout(() => {
+      if (stopped) return;
+      start().catch((err: unknown) => {
+        log.error({ err, retryInMs: Math.min(30_000, 500 * 2 ** failures) }, 'could not restart the Kafka consumer');
+        if (!stopped) again();
+      });
+    }, delayMs);
+  };
+  const offCrash = consumer.on(consumer.events.CRASH, (e) => {
+    if (stopped || e.payload.restart) return;
+    log.error({ err: e.payload.error, groupId: e.payload.groupId }, 'Kafka consumer crashed; starting it again');
+    again();
+  });
+  const offJoin = consumer.on(consumer.events.GROUP_JOIN, () => {
+    failures = 0;
+  });
+  try {
+    await start();
+  } catch (err) {
+    offCrash();
+    offJoin();
+    throw err;
+  }
+  return {
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+      offCrash();
+      offJoin();
+    },
+  };
 }
 
 /** A producer with the default (murmur2, Java-compatible) partitioner: a key always maps to one partition. */

@@ -5,7 +5,7 @@ import { createBatchWriter } from './batch-writer.js';
 import { detectBatch, type DetectionNotice } from './detection/detect-batch.js';
 import type { ArtifactHashCache, CompiledDetection, CorrelationConfig } from '@warden/core';
 import type { AlertV1 } from '@warden/contracts/incidents';
-import { Counter, Histogram, type Consumer, type Kafka, type Logger, type Producer, type Registry } from '@warden/runtime';
+import { Counter, Histogram, keepConsuming, type Consumer, type ConsumerRunConfig, type Kafka, type Logger, type Producer, type Registry } from '@warden/runtime';
 
 export interface TelemetryConsumerDeps {
   kafka: Kafka;
@@ -159,68 +159,78 @@ export function createTelemetryConsumer(deps: TelemetryConsumerDeps): TelemetryC
   };
 
   let stopping = false;
+  let supervisor: { stop(): void } | undefined;
+  const runConfig: ConsumerRunConfig = {
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: deps.concurrency,
+    eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
+      if (!batch.messages.length || !isRunning() || isStale() || stopping) return;
+      const { partition } = batch;
+      const first = batch.firstOffset()!;
+      const records: TelemetryRecord[] = [];
+      const bad: TelemetryDlqRecord[] = [];
+      const receivedAt = new Date().toISOString();
+      for (const m of batch.messages) {
+        const r = parseStreamRecord(m.value);
+        if (r.ok) records.push(r.record);
+        else {
+          bad.push({
+            reason: 'INVALID',
+            message: `record at ${batch.topic}/${batch.partition}@${m.offset} is not telemetry.v1: ${r.reason}`,
+            via: 'stream',
+            receivedAt,
+            payload: (m.value?.toString('utf8') ?? '').slice(0, 8192),
+          });
+        }
+      }
+      if (bad.length) {
+        unreadable.inc(bad.length);
+        await deps.producer.send({
+          topic: TOPICS.telemetryDlq,
+          acks: -1,
+          messages: bad.map((b) => ({ key: null, value: JSON.stringify(b), headers: { [SCHEMA_HEADER]: 'telemetry.dlq.v1' } })),
+        });
+      }
+      // Checked right before handing over (no await in between), so a rewind decided meanwhile holds.
+      const from = rewinds.get(partition);
+      if (from !== undefined) {
+        if (BigInt(first) > from) return;
+        rewinds.delete(partition);
+      }
+      if (stopping || isStale()) return;
+      const next = (BigInt(batch.lastOffset()) + 1n).toString();
+      writer.write(partition, records).then(
+        () => commit(partition, next),
+        (err: unknown) => rewind(partition, first, err),
+      );
+      // The next fetch starts after this batch; its committed offset waits for the write.
+      resolveOffset(batch.lastOffset());
+      while (writer.pending() > maxPending && isRunning() && !stopping) {
+        await Promise.race([writer.idle(), sleep(1000)]);
+        await heartbeat();
+      }
+      await heartbeat();
+    },
+  };
 
   return {
     assignedPartitions: () => assigned,
     async start() {
-      await consumer.connect();
-      await consumer.subscribe({ topic: TOPICS.telemetry, fromBeginning: true });
-      await consumer.run({
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: deps.concurrency,
-        eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
-          if (!batch.messages.length || !isRunning() || isStale() || stopping) return;
-          const { partition } = batch;
-          const first = batch.firstOffset()!;
-          const records: TelemetryRecord[] = [];
-          const bad: TelemetryDlqRecord[] = [];
-          const receivedAt = new Date().toISOString();
-          for (const m of batch.messages) {
-            const r = parseStreamRecord(m.value);
-            if (r.ok) records.push(r.record);
-            else {
-              bad.push({
-                reason: 'INVALID',
-                message: `record at ${batch.topic}/${batch.partition}@${m.offset} is not telemetry.v1: ${r.reason}`,
-                via: 'stream',
-                receivedAt,
-                payload: (m.value?.toString('utf8') ?? '').slice(0, 8192),
-              });
-            }
-          }
-          if (bad.length) {
-            unreadable.inc(bad.length);
-            await deps.producer.send({
-              topic: TOPICS.telemetryDlq,
-              acks: -1,
-              messages: bad.map((b) => ({ key: null, value: JSON.stringify(b), headers: { [SCHEMA_HEADER]: 'telemetry.dlq.v1' } })),
-            });
-          }
-          // Checked right before handing over (no await in between), so a rewind decided meanwhile holds.
-          const from = rewinds.get(partition);
-          if (from !== undefined) {
-            if (BigInt(first) > from) return;
-            rewinds.delete(partition);
-          }
-          if (stopping || isStale()) return;
-          const next = (BigInt(batch.lastOffset()) + 1n).toString();
-          writer.write(partition, records).then(
-            () => commit(partition, next),
-            (err: unknown) => rewind(partition, first, err),
-          );
-          // The next fetch starts after this batch; its committed offset waits for the write.
-          resolveOffset(batch.lastOffset());
-          while (writer.pending() > maxPending && isRunning() && !stopping) {
-            await Promise.race([writer.idle(), sleep(1000)]);
-            await heartbeat();
-          }
-          await heartbeat();
+      supervisor = await keepConsuming(
+        consumer,
+        async () => {
+          assigned = [];
+          await consumer.connect();
+          await consumer.subscribe({ topic: TOPICS.telemetry, fromBeginning: true });
+          await consumer.run(runConfig);
         },
-      });
+        log,
+      );
     },
     async stop() {
       stopping = true;
+      supervisor?.stop();
       // Fetch nothing more; store and commit what was read, then leave the group.
       if (assigned.length) consumer.pause([{ topic: TOPICS.telemetry }]);
       await writer.idle();
