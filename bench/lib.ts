@@ -59,7 +59,7 @@ export function httpClient(port: number, host = '127.0.0.1') {
 const root = fileURLToPath(new URL('../', import.meta.url));
 
 /** Runs a service in its own process with a bounded heap, in production mode, as infra/compose does. */
-export function startService(name: 'gateway' | 'stream', env: Record<string, string>, nodeArgs: string[] = []): ChildProcess {
+export function startService(name: 'api' | 'gateway' | 'stream', env: Record<string, string>, nodeArgs: string[] = []): ChildProcess {
   // The heaps infra/compose gives each service.
   const nodeOptions = `--max-old-space-size=160 --max-semi-space-size=${name === 'stream' ? 16 : 8}`;
   return spawn(process.execPath, [...nodeArgs, '--import', 'tsx', `${root}services/${name}/src/main.ts`], {

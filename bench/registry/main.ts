@@ -3,17 +3,16 @@
  *  - bulk import of 10,000 devices through the import use-case (parse, validate row by row, upsert),
  *    beside the bare UNNEST upsert of the same rows;
  *  - p50/p95 of a filtered `devices(first: 100)` GraphQL query over HTTP on 10,000 devices (one
- *    keep-alive connection, as a console or script holds; run in production mode, as deployed),
+ *    keep-alive connection, as a console or script holds; the API in its own process, in
+ *    production mode and with the heap infra/compose gives it, as deployed),
  *    beside the same query in raw SQL (pg, same database, same run).
  * Targets: import >= 5,000 devices/s; GraphQL p95 <= 3x raw SQL and <= 25 ms.
  */
 import pg from 'pg';
 import { createDeviceModel, createSegment, createSite, createUser, importDevices, login, SYSTEM_ACTOR } from '@warden/core';
 import { upsertDevices, type DeviceUpsertRow } from '@warden/db';
-import { createLogger, createRedis } from '@warden/runtime';
 import { createTestDatabase, testConfig, testRedisPrefix, TEST_REDIS_URL } from '@warden/testing';
-import { buildApi } from '../../services/api/src/app.js';
-import { fmt, httpClient, percentile, table, timeMany, verdict } from '../lib.js';
+import { fmt, httpClient, percentile, startService, table, timeMany, verdict, waitHttp } from '../lib.js';
 
 const N = 10_000;
 const QUERIES = 400;
@@ -35,7 +34,16 @@ function rows(prefix: string) {
 
 export async function run(): Promise<void> {
   const database = await createTestDatabase();
-  const config = testConfig({ DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: testRedisPrefix(), API_RATE_LIMIT: '1000000' });
+  const env = {
+    DATABASE_URL: database.url,
+    REDIS_URL: TEST_REDIS_URL,
+    REDIS_PREFIX: testRedisPrefix(),
+    API_RATE_LIMIT: '1000000',
+    TOKEN_PEPPER: 'bench-pepper-0123456789-0123456789',
+    PASSWORD_MEMORY_KIB: '1024',
+    PASSWORD_ITERATIONS: '1',
+  };
+  const config = testConfig(env);
   const deps = { db: database.db, sql: database.sql, config };
   const site = await createSite(deps, SYSTEM_ACTOR, { code: 'hq', name: 'HQ' });
   const segments: { id: string }[] = [];
@@ -68,9 +76,9 @@ export async function run(): Promise<void> {
   const rawRate = N / (rawMs / 1000);
 
   // --- query ------------------------------------------------------------------------------------
-  const redis = createRedis(config.redisUrl, { forRequests: true });
-  const api = await buildApi({ config, db: database.db, sql: database.sql, redis, log: createLogger('bench', 'silent') });
-  const port = await api.listen(0, '127.0.0.1');
+  const port = 5500 + Math.floor(Math.random() * 400);
+  const api = startService('api', { ...env, API_PORT: String(port) });
+  await waitHttp(`http://127.0.0.1:${port}/ready`);
   await createUser(deps, SYSTEM_ACTOR, { email: 'bench@example.test', name: 'b', password: 'benchmark password', role: 'VIEWER' });
   const { token } = await login(deps, { email: 'bench@example.test', password: 'benchmark password' });
   const segmentId = segments[3]!.id;
@@ -109,8 +117,10 @@ export async function run(): Promise<void> {
   g.sort((a, b) => a - b);
   s.sort((a, b) => a - b);
   await client.end();
-  await api.stop();
-  redis.disconnect();
+  await new Promise<void>((resolve) => {
+    api.once('exit', () => resolve());
+    api.kill('SIGTERM');
+  });
   await database.drop();
 
   const gp50 = percentile(g, 50), gp95 = percentile(g, 95), sp50 = percentile(s, 50), sp95 = percentile(s, 95);
