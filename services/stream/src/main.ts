@@ -104,6 +104,13 @@ export async function createStreamService(config: Config = loadConfig(), opts: S
     checks: [
       { name: 'postgres', check: async () => void (await pool.query('SELECT 1')) },
       { name: 'kafka', check: async () => void (await admin.describeCluster()) },
+      {
+        name: 'consumer',
+        check: async () => {
+          const reason = consumer.outOfGroup();
+          if (reason) throw new Error(reason);
+        },
+      },
     ],
   });
 

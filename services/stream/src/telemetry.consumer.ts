@@ -41,6 +41,8 @@ export interface TelemetryConsumer {
   stop(): Promise<void>;
   /** Partitions of warden.telemetry.v1 currently assigned to this instance. */
   assignedPartitions(): number[];
+  /** Why the consumer is out of its group (crashed, rejoining), or null while it is in it. */
+  outOfGroup(): string | null;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -69,7 +71,13 @@ export function createTelemetryConsumer(deps: TelemetryConsumerDeps): TelemetryC
     retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 5000 },
   });
   let assigned: number[] = [];
+  let outOfGroup: string | null = null;
+  consumer.on(consumer.events.CRASH, (e) => {
+    assigned = [];
+    outOfGroup = `the telemetry consumer crashed (${e.payload.error.message.slice(0, 200)}) and is rejoining its group`;
+  });
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
+    outOfGroup = null;
     assigned = [...(e.payload.memberAssignment[TOPICS.telemetry] ?? [])].sort((a, b) => a - b);
     log.info({ partitions: assigned }, 'joined the telemetry consumer group');
   });
@@ -216,6 +224,7 @@ export function createTelemetryConsumer(deps: TelemetryConsumerDeps): TelemetryC
 
   return {
     assignedPartitions: () => assigned,
+    outOfGroup: () => outOfGroup,
     async start() {
       supervisor = await keepConsuming(
         consumer,

@@ -50,7 +50,11 @@ it('rejoins its consumer group after the coordinator refused its SyncGroup, and 
   await kafka.failNext(SYNC_GROUP, [INVALID_REQUEST]);
   const stream = await createStreamService(config);
   services.push(stream);
-  await stream.start(0, '127.0.0.1');
+  const streamPort = await stream.start(0, '127.0.0.1');
+  // Out of its group, it says so: /ready names the consumer.
+  const down = await fetch(`http://127.0.0.1:${streamPort}/ready`);
+  expect(down.status).toBe(503);
+  expect(((await down.json()) as { down: string[] }).down).toEqual(['consumer']);
   await waitFor(async () => stream.consumer.assignedPartitions(), (a) => a.length === 3, 30_000, 'the processor to get its partitions after the refused join');
 
   const gateway = await createGatewayService(config);
@@ -65,4 +69,5 @@ it('rejoins its consumer group after the coordinator refused its SyncGroup, and 
   expect(res.status).toBe(202);
   const stored = await waitFor(() => storedCounts(pool), (c) => c.points >= messages.length, 20_000, 'the telemetry stored');
   expect(stored.points).toBe(messages.length);
+  expect((await fetch(`http://127.0.0.1:${streamPort}/ready`)).status).toBe(200);
 }, 90_000);
