@@ -70,14 +70,16 @@ export class PollRecorder {
   }
 
   async flush(): Promise<void> {
-    await this.flushing;
+    // Another flush's failure is its own to report.
+    await this.flushing.catch(() => undefined);
     if (this.pending.size === 0) return;
-    const batch = [...this.pending];
+    // In id order, so recorders of several gateways lock the same rows in the same order.
+    const batch = [...this.pending].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     this.pending = new Map();
     const ids = batch.map(([id]) => id);
     const ats = batch.map(([, v]) => v.at.toISOString());
     const ips = batch.map(([, v]) => v.ip);
-    this.flushing = (async () => {
+    const flushing = (this.flushing = (async () => {
       await this.deps.db.$executeRaw`
         INSERT INTO ddi_controller_state (device_id, last_poll_at, last_poll_ip)
         SELECT * FROM unnest(${ids}::uuid[], ${ats}::timestamp[], ${ips}::text[])
@@ -85,18 +87,32 @@ export class PollRecorder {
       // devices.last_seen_at is for the registry (filters, sorting), as telemetry keeps it: moved
       // at most every 30 s, because each update of that wide, well-indexed row is costly (and a
       // device polling every few seconds would rewrite it every interval). ddi_controller_state
-      // above has the exact time.
+      // above has the exact time. Rows another transaction holds (the stream's batch touching the
+      // same devices) are skipped, not waited for: two batches locking devices in different orders
+      // would deadlock, and the next poll moves the time anyway.
       await this.deps.db.$executeRaw`
         UPDATE devices d SET last_seen_at = v.at
-          FROM unnest(${ids}::uuid[], ${ats}::timestamp[]) AS v(id, at)
-         WHERE d.id = v.id AND (d.last_seen_at IS NULL OR d.last_seen_at < v.at - interval '30 seconds')`;
-    })();
-    await this.flushing;
+          FROM (SELECT x.id, v.at
+                  FROM devices x JOIN unnest(${ids}::uuid[], ${ats}::timestamp[]) AS v(id, at) ON x.id = v.id
+                 WHERE x.last_seen_at IS NULL OR x.last_seen_at < v.at - interval '30 seconds'
+                   FOR NO KEY UPDATE OF x SKIP LOCKED) v
+         WHERE d.id = v.id`;
+    })());
+    try {
+      await flushing;
+    } catch (err) {
+      // Kept for the next flush unless a newer poll came in meanwhile.
+      for (const [id, v] of batch) if (!this.pending.has(id)) this.pending.set(id, v);
+      throw err;
+    } finally {
+      if (this.flushing === flushing) this.flushing = Promise.resolve();
+    }
   }
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
-    await this.flush();
+    // Last poll times are informational: failing to write them must not fail a shutdown.
+    await this.flush().catch(this.onError);
   }
 }

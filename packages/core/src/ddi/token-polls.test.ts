@@ -95,4 +95,35 @@ describe('PollRecorder', () => {
     await recorder.stop();
     expect((await read()).device).toEqual(t2);
   });
+
+  it('skips a device row another transaction holds instead of waiting for it (no deadlock with the stream), and catches up on the next poll', async () => {
+    const recorder = new PollRecorder({ db: database.db });
+    const [held, free] = [fleet.devices[38]!, fleet.devices[39]!];
+    const t0 = new Date('2026-11-21T10:00:00.000Z');
+    const seen = async (id: string) => (await database.db.device.findUniqueOrThrow({ where: { id } })).lastSeenAt;
+    const holder = createSqlPool(database.url, 1);
+    const client = await holder.connect();
+    try {
+      await client.query('BEGIN');
+      // The lock an update of the row takes (the stream's batch moving last_seen_at holds it until it commits).
+      await client.query('SELECT id FROM devices WHERE id = $1 FOR NO KEY UPDATE', [held.id]);
+      recorder.record(held.id, null, t0);
+      recorder.record(free.id, null, t0);
+      const started = Date.now();
+      await recorder.flush();
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(await seen(free.id)).toEqual(t0);
+      expect(await seen(held.id)).not.toEqual(t0);
+      // The exact poll time is recorded for both.
+      expect((await database.db.ddiControllerState.findUniqueOrThrow({ where: { deviceId: held.id } })).lastPollAt).toEqual(t0);
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+      await holder.end();
+    }
+    const t1 = new Date(t0.getTime() + 5_000);
+    recorder.record(held.id, null, t1);
+    await recorder.flush();
+    expect(await seen(held.id)).toEqual(t1);
+  });
 });

@@ -210,11 +210,16 @@ export async function upsertDeviceState(db: Queryable, rows: StateRow[]): Promis
        RETURNING s.device_id, s.last_seen_at, (s.online_changed_at = now()::timestamptz(3)) AS came_online
      ), touched AS (
        -- devices.last_seen_at is for the registry (filters, sorting): refreshed at most every
-       -- 30 s, because each update of that wide, well-indexed row is costly. device_state has the exact time.
-       UPDATE devices d SET last_seen_at = u.last_seen_at AT TIME ZONE 'UTC'
-       FROM upserted u
-       WHERE d.id = u.device_id
-         AND (d.last_seen_at IS NULL OR d.last_seen_at < (u.last_seen_at AT TIME ZONE 'UTC') - interval '30 seconds')
+       -- 30 s, because each update of that wide, well-indexed row is costly. device_state has the
+       -- exact time. Rows another transaction holds (the DDI poll recorder, a registry change) are
+       -- skipped rather than waited for, so batches touching devices in different orders cannot
+       -- deadlock; the device's next message moves its time.
+       UPDATE devices d SET last_seen_at = t.at
+       FROM (SELECT x.id, u.last_seen_at AT TIME ZONE 'UTC' AS at
+               FROM devices x JOIN upserted u ON x.id = u.device_id
+              WHERE x.last_seen_at IS NULL OR x.last_seen_at < (u.last_seen_at AT TIME ZONE 'UTC') - interval '30 seconds'
+                FOR NO KEY UPDATE OF x SKIP LOCKED) t
+       WHERE d.id = t.id
      )
      SELECT u.device_id, d.segment_id, u.last_seen_at
      FROM upserted u JOIN devices d ON d.id = u.device_id
