@@ -11,7 +11,7 @@ import { loadIncidentContext, needsBlastRadius } from './incident-context.js';
 import { parsePlaybook } from './parse.js';
 import { planPlaybook, type PlaybookPlan } from './planner.js';
 import { applyRunEvent, startRun, type PlaybookRun } from './run-state.js';
-import { isTerminal, lockRun, planSummary, TERMINAL_RUN_STATUSES, timelineRows, writeRun } from './run-store.js';
+import { isTerminal, lockRun, planSummary, TERMINAL_RUN_STATUSES, timelineRows, writeRun, type StoredRun } from './run-store.js';
 import type { Playbook } from './schema.js';
 import { autoRunId, triggeredPlaybooks } from './triggers.js';
 
@@ -161,11 +161,17 @@ export async function triggerPlaybooksForIncident(deps: PlaybookDeps, incidentId
   return started;
 }
 
-/** Approves or rejects the step of a run that awaits approval (RESPONDER, or ADMIN when the step asks for it). */
-export async function decidePlaybookApproval(
+/**
+ * A responder's change to a run: checks the role, id and reason, applies `change` to the run
+ * under its row lock in one transaction (which also audits), then wakes the worker under
+ * `wakeReason` and tells subscribers.
+ */
+async function changeRun(
   deps: PlaybookDeps,
   actor: Actor,
-  input: { runId: string; stepId: string; approve: boolean; reason?: string | null },
+  input: { runId: string; reason?: string | null },
+  change: (tx: Prisma.TransactionClient, stored: StoredRun, at: Date, by: string) => Promise<void>,
+  wakeReason: (row: RunRow) => string,
 ): Promise<RunRow> {
   requireRole(actor, 'RESPONDER');
   playbookUuid(input.runId, 'runId');
@@ -174,51 +180,62 @@ export async function decidePlaybookApproval(
   const row = await deps.db.$transaction(async (tx) => {
     const stored = await lockRun(tx, input.runId);
     if (!stored) throw new NotFoundError('playbook run', input.runId);
-    const index = stored.state.steps.findIndex((s) => s.plan.id === input.stepId);
-    if (index < 0) throw new ValidationError(`stepId: the run has no step "${input.stepId}"`, 'stepId');
-    const approval = stored.state.steps[index]!.plan.touches.approval;
-    if (approval) requireRole(actor, approval.role);
-    const at = now(deps);
-    const next = applyRunEvent(
-      stored.state,
-      input.approve ? { type: 'APPROVED', index, at: at.getTime(), by } : { type: 'REJECTED', index, at: at.getTime(), by, ...(input.reason ? { reason: input.reason } : {}) },
-    );
-    if (next !== stored.state) {
-      await writeRun(tx, stored, next, { at, wakeAt: null, ...(isTerminal(next.status) ? { finishedAt: at } : {}) });
-    }
-    await audit(tx, actor, {
-      action: 'playbook.approve',
-      targetType: 'PlaybookRun',
-      targetId: input.runId,
-      summary: { playbook: stored.row.playbookName, stepId: input.stepId, decision: input.approve ? 'APPROVED' : 'REJECTED', reason: input.reason ?? null },
-    });
+    await change(tx, stored, now(deps), by);
     return tx.playbookRun.findUniqueOrThrow({ where: { id: input.runId } });
   });
-  await wakeRun(deps, row.id, `decided.${input.stepId}.${row.revision}`);
+  await wakeRun(deps, row.id, wakeReason(row));
   await publishRun(deps, row, by);
   return row;
 }
 
+/** Approves or rejects the step of a run that awaits approval (RESPONDER, or ADMIN when the step asks for it). */
+export async function decidePlaybookApproval(
+  deps: PlaybookDeps,
+  actor: Actor,
+  input: { runId: string; stepId: string; approve: boolean; reason?: string | null },
+): Promise<RunRow> {
+  return changeRun(
+    deps,
+    actor,
+    input,
+    async (tx, stored, at, by) => {
+      const index = stored.state.steps.findIndex((s) => s.plan.id === input.stepId);
+      if (index < 0) throw new ValidationError(`stepId: the run has no step "${input.stepId}"`, 'stepId');
+      const approval = stored.state.steps[index]!.plan.touches.approval;
+      if (approval) requireRole(actor, approval.role);
+      const next = applyRunEvent(
+        stored.state,
+        input.approve ? { type: 'APPROVED', index, at: at.getTime(), by } : { type: 'REJECTED', index, at: at.getTime(), by, ...(input.reason ? { reason: input.reason } : {}) },
+      );
+      if (next !== stored.state) {
+        await writeRun(tx, stored, next, { at, wakeAt: null, ...(isTerminal(next.status) ? { finishedAt: at } : {}) });
+      }
+      await audit(tx, actor, {
+        action: 'playbook.approve',
+        targetType: 'PlaybookRun',
+        targetId: input.runId,
+        summary: { playbook: stored.row.playbookName, stepId: input.stepId, decision: input.approve ? 'APPROVED' : 'REJECTED', reason: input.reason ?? null },
+      });
+    },
+    (row) => `decided.${input.stepId}.${row.revision}`,
+  );
+}
+
 /** Cancels a run (RESPONDER): no further step starts; a step in flight finishes and is recorded. */
 export async function cancelPlaybookRun(deps: PlaybookDeps, actor: Actor, input: { runId: string; reason?: string | null }): Promise<RunRow> {
-  requireRole(actor, 'RESPONDER');
-  playbookUuid(input.runId, 'runId');
-  if (input.reason && input.reason.length > 2000) throw new ValidationError('reason: at most 2,000 characters', 'reason');
-  const by = actorRef(actor);
-  const row = await deps.db.$transaction(async (tx) => {
-    const stored = await lockRun(tx, input.runId);
-    if (!stored) throw new NotFoundError('playbook run', input.runId);
-    if (isTerminal(stored.state.status) && stored.state.status !== 'CANCELED') throw new ConflictError(`the run already ${stored.state.status === 'SUCCEEDED' ? 'succeeded' : 'failed'}`);
-    const at = now(deps);
-    const next = applyRunEvent(stored.state, { type: 'CANCELED', at: at.getTime(), by, ...(input.reason ? { reason: input.reason } : {}) });
-    if (next !== stored.state) await writeRun(tx, stored, next, { at, wakeAt: null, finishedAt: at });
-    await audit(tx, actor, { action: 'playbook.cancel', targetType: 'PlaybookRun', targetId: input.runId, summary: { playbook: stored.row.playbookName, reason: input.reason ?? null } });
-    return tx.playbookRun.findUniqueOrThrow({ where: { id: input.runId } });
-  });
-  // The worker tells webhook subscribers the run finished.
-  await wakeRun(deps, row.id, 'canceled');
-  await publishRun(deps, row, by);
-  return row;
+  return changeRun(
+    deps,
+    actor,
+    input,
+    async (tx, stored, at, by) => {
+      if (isTerminal(stored.state.status) && stored.state.status !== 'CANCELED') throw new ConflictError(`the run already ${stored.state.status === 'SUCCEEDED' ? 'succeeded' : 'failed'}`);
+      const next = applyRunEvent(stored.state, { type: 'CANCELED', at: at.getTime(), by, ...(input.reason ? { reason: input.reason } : {}) });
+      if (next !== stored.state) await writeRun(tx, stored, next, { at, wakeAt: null, finishedAt: at });
+      await audit(tx, actor, { action: 'playbook.cancel', targetType: 'PlaybookRun', targetId: input.runId, summary: { playbook: stored.row.playbookName, reason: input.reason ?? null } });
+    },
+    // The worker tells webhook subscribers the run finished.
+    () => 'canceled',
+  );
 }
 
 /** Runs, newest first (VIEWER), of an incident and/or a playbook. */
