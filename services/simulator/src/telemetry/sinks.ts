@@ -33,6 +33,23 @@ export interface SinkStats {
 
 const emptyStats = (): SinkStats => ({ delivered: 0, refused: 0, retried: 0, dropped: 0, buffered: 0, requests: 0 });
 
+/** A sink's sends in flight: how many, and a way to wait until none is left. */
+function sends() {
+  const pending = new Set<Promise<unknown>>();
+  return {
+    track(p: Promise<unknown>): void {
+      pending.add(p);
+      void p.finally(() => pending.delete(p));
+    },
+    get size(): number {
+      return pending.size;
+    },
+    async settled(): Promise<void> {
+      while (pending.size) await Promise.allSettled([...pending]);
+    },
+  };
+}
+
 /** Counts what a 202/4xx telemetry answer says was taken, and why the rest was not. */
 function accepted(status: number, body: Buffer, sent: number): { ok: number; refused: number; why?: string } {
   if (status === 202) return { ok: sent, refused: 0 };
@@ -68,7 +85,7 @@ export function httpGatewaySink(opts: {
   let armed = false;
   let inFlight = 0;
   let pausedUntil = 0;
-  const pending = new Set<Promise<void>>();
+  const pending = sends();
 
   const arm = (delay: number) => {
     if (armed) return;
@@ -86,8 +103,7 @@ export function httpGatewaySink(opts: {
       const batch = buffer.length <= maxBatch ? buffer : buffer.slice(0, maxBatch);
       buffer = buffer.length <= maxBatch ? [] : buffer.slice(maxBatch);
       const p = post(batch);
-      pending.add(p);
-      void p.finally(() => pending.delete(p));
+      pending.track(p);
     }
     if (buffer.length) arm(linger);
   }
@@ -135,7 +151,7 @@ export function httpGatewaySink(opts: {
     async flush() {
       pausedUntil = 0;
       pump();
-      while (pending.size) await Promise.allSettled([...pending]);
+      await pending.settled();
     },
     async close() {
       await this.flush();
@@ -146,7 +162,7 @@ export function httpGatewaySink(opts: {
 /** One request per message with the device's own token (what a device without a gateway does). */
 export function httpDeviceSink(opts: { http: GatewayHttp }): TelemetrySink {
   const s = emptyStats();
-  const pending = new Set<Promise<void>>();
+  const pending = sends();
   return {
     send(message, device) {
       s.requests++;
@@ -164,12 +180,11 @@ export function httpDeviceSink(opts: { http: GatewayHttp }): TelemetrySink {
           },
           () => void s.dropped++,
         );
-      pending.add(p);
-      void p.finally(() => pending.delete(p));
+      pending.track(p);
     },
     stats: () => ({ ...s, buffered: pending.size }),
     async flush() {
-      while (pending.size) await Promise.allSettled([...pending]);
+      await pending.settled();
     },
     async close() {
       await this.flush();
@@ -183,7 +198,7 @@ export async function mqttSink(opts: { url: string; clientId: string; topic?: (d
   const client: MqttClient = await mqtt.connectAsync(opts.url, { clientId: opts.clientId, clean: true, reconnectPeriod: 1000 });
   const topic = opts.topic ?? ((id: string) => `warden/devices/${id}/telemetry`);
   const s = emptyStats();
-  const pending = new Set<Promise<unknown>>();
+  const pending = sends();
   return {
     send(message, device) {
       s.requests++;
@@ -191,15 +206,14 @@ export async function mqttSink(opts: { url: string; clientId: string; topic?: (d
         () => void s.delivered++,
         () => void s.dropped++,
       );
-      pending.add(p);
-      void p.finally(() => pending.delete(p));
+      pending.track(p);
     },
     stats: () => ({ ...s, buffered: pending.size }),
     async flush() {
-      while (pending.size) await Promise.allSettled([...pending]);
+      await pending.settled();
     },
     async close() {
-      while (pending.size) await Promise.allSettled([...pending]);
+      await pending.settled();
       await client.endAsync();
     },
   };
