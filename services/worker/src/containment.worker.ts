@@ -1,18 +1,11 @@
 import { JOBS, QUEUES } from '@warden/contracts';
 import { deliverContainments, expireContainments, markDeliveryFailed, sweepContainments, type ContainmentOutlets, type DeliveryDeps } from '@warden/core/containment';
-import { createJobWorker, type BullJobQueue, type Logger, type Redis } from '@warden/runtime';
-import { workerGroup } from './worker-group.js';
+import { createJobWorker } from '@warden/runtime';
+import { jobWorkerOptions, workerGroup, type QueueWorkerOptions } from './worker-group.js';
 
-export interface ContainmentWorkerOptions {
+export interface ContainmentWorkerOptions extends QueueWorkerOptions {
   deps: DeliveryDeps;
   outlets: ContainmentOutlets;
-  jobs: BullJobQueue;
-  connection: Redis;
-  prefix: string;
-  log: Logger;
-  concurrency: number;
-  sweepSeconds: number;
-  lockMs: number;
 }
 
 /**
@@ -58,7 +51,7 @@ export function createContainmentWorkers(o: ContainmentWorkerOptions) {
             return { expired: r.expired, redeliver: r.undelivered.flat().length };
           },
         },
-        { connection: o.connection, prefix: o.prefix, concurrency: o.concurrency, log, autorun: false, lockMs: o.lockMs },
+        jobWorkerOptions(o),
       );
       worker.on('failed', (job, err) => {
         if (!job || job.name !== 'containment.deliver' || job.attemptsMade < JOBS['containment.deliver'].attempts) return;

@@ -19,16 +19,9 @@ export function createWorkerService(config = loadConfig()) {
   const redis = createRedis(config.redisUrl);
   const jobs = createJobQueue(redis, config.redisPrefix);
   const deps = { db, sql, config, jobs, evaluateDebounceMs: config.rollouts.evaluateDebounceMs };
-  const rollouts = createRolloutWorkers({
-    deps,
-    jobs,
-    connection: redis,
-    prefix: config.redisPrefix,
-    log,
-    concurrency: config.rollouts.workerConcurrency,
-    sweepSeconds: config.rollouts.sweepSeconds,
-    lockMs: config.rollouts.workerLockMs,
-  });
+  // What every group's workers share; each has its own sweep interval.
+  const queueOptions = { jobs, connection: redis, prefix: config.redisPrefix, log, concurrency: config.rollouts.workerConcurrency, lockMs: config.rollouts.workerLockMs };
+  const rollouts = createRolloutWorkers({ ...queueOptions, deps, sweepSeconds: config.rollouts.sweepSeconds });
   const live = incidentLiveChannel(config.redisPrefix);
   const playbookDeps: PlaybookDeps = {
     db,
@@ -50,13 +43,8 @@ export function createWorkerService(config = loadConfig()) {
       evaluateDebounceMs: config.rollouts.evaluateDebounceMs,
       containment: { redisPrefix: config.redisPrefix, pubsub: redis, managementAllow: config.containment.managementAllow },
     }),
-    jobs,
-    connection: redis,
-    prefix: config.redisPrefix,
-    log,
-    concurrency: config.rollouts.workerConcurrency,
+    ...queueOptions,
     sweepSeconds: config.playbooks.sweepSeconds,
-    lockMs: config.rollouts.workerLockMs,
   });
   // Containment delivery publishes to Kafka and MQTT; without KAFKA_BROKERS it does not run (the
   // containments stay PENDING and are delivered once a worker with Kafka starts).
@@ -77,13 +65,8 @@ export function createWorkerService(config = loadConfig()) {
         containment = createContainmentWorkers({
           deps: { db, sql, config, jobs, redisPrefix: config.redisPrefix, pubsub: redis, managementAllow: config.containment.managementAllow },
           outlets: { events: withContainmentWebhooks(kafkaContainmentEvents(producer), jobs), devices: mqtt.outlet },
-          jobs,
-          connection: redis,
-          prefix: config.redisPrefix,
-          log,
-          concurrency: config.rollouts.workerConcurrency,
+          ...queueOptions,
           sweepSeconds: config.containment.sweepSeconds,
-          lockMs: config.rollouts.workerLockMs,
         });
         await containment.start();
       } else log.warn('KAFKA_BROKERS is not set: containment delivery is off in this worker');

@@ -1,19 +1,12 @@
 import { QUEUES } from '@warden/contracts';
 import { advancePlaybookRun, onIncidentChanged, sweepPlaybooks, type PlaybookDeps, type StepExecutors } from '@warden/core/playbooks';
 import { deliverWebhook, dispatchWebhookEvent } from '@warden/core/webhooks';
-import { createJobWorker, type BullJobQueue, type Logger, type Redis } from '@warden/runtime';
-import { workerGroup } from './worker-group.js';
+import { createJobWorker } from '@warden/runtime';
+import { jobWorkerOptions, workerGroup, type QueueWorkerOptions } from './worker-group.js';
 
-export interface PlaybookWorkerOptions {
+export interface PlaybookWorkerOptions extends QueueWorkerOptions {
   deps: PlaybookDeps;
   executors: StepExecutors;
-  jobs: BullJobQueue;
-  connection: Redis;
-  prefix: string;
-  log: Logger;
-  concurrency: number;
-  sweepSeconds: number;
-  lockMs: number;
 }
 
 /**
@@ -23,7 +16,7 @@ export interface PlaybookWorkerOptions {
  */
 export function createPlaybookWorkers(o: PlaybookWorkerOptions) {
   const { deps, log } = o;
-  const common = { connection: o.connection, prefix: o.prefix, concurrency: o.concurrency, log, autorun: false, lockMs: o.lockMs };
+  const common = jobWorkerOptions(o);
   return workerGroup({
     name: 'playbooks',
     jobs: o.jobs,

@@ -1,17 +1,10 @@
 import { QUEUES } from '@warden/contracts';
 import { evaluateRollout, startWave, sweepRollouts, timeOutWave, type RolloutDeps } from '@warden/core/rollouts';
-import { createJobWorker, type BullJobQueue, type Logger, type Redis } from '@warden/runtime';
-import { workerGroup } from './worker-group.js';
+import { createJobWorker } from '@warden/runtime';
+import { jobWorkerOptions, workerGroup, type QueueWorkerOptions } from './worker-group.js';
 
-export interface RolloutWorkerOptions {
+export interface RolloutWorkerOptions extends QueueWorkerOptions {
   deps: RolloutDeps;
-  jobs: BullJobQueue;
-  connection: Redis;
-  prefix: string;
-  log: Logger;
-  concurrency: number;
-  sweepSeconds: number;
-  lockMs: number;
 }
 
 /**
@@ -21,7 +14,7 @@ export interface RolloutWorkerOptions {
  */
 export function createRolloutWorkers(o: RolloutWorkerOptions) {
   const { deps, log } = o;
-  const common = { connection: o.connection, prefix: o.prefix, concurrency: o.concurrency, log, autorun: false, lockMs: o.lockMs };
+  const common = jobWorkerOptions(o);
   return workerGroup({
     name: 'rollouts',
     jobs: o.jobs,

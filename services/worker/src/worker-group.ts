@@ -1,9 +1,30 @@
 import type { Worker } from 'bullmq';
-import type { BullJobQueue, Logger } from '@warden/runtime';
+import type { BullJobQueue, Logger, Redis } from '@warden/runtime';
 import { JOBS } from '@warden/contracts';
 
 /** The repeating sweeps: jobs that take no data. */
 type SweepJob = 'rollout.sweep' | 'playbook.sweep' | 'containment.sweep';
+
+/** What every feature's workers take besides their own dependencies. */
+export interface QueueWorkerOptions {
+  jobs: BullJobQueue;
+  connection: Redis;
+  prefix: string;
+  log: Logger;
+  concurrency: number;
+  sweepSeconds: number;
+  lockMs: number;
+}
+
+/** The BullMQ worker settings of a group's workers (started by the group, not on creation). */
+export const jobWorkerOptions = (o: QueueWorkerOptions) => ({
+  connection: o.connection,
+  prefix: o.prefix,
+  concurrency: o.concurrency,
+  log: o.log,
+  autorun: false,
+  lockMs: o.lockMs,
+});
 
 export interface WorkerGroup {
   start(): Promise<void>;
