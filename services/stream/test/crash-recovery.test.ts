@@ -13,7 +13,7 @@ import {
   type FleetFixture,
   type TestDatabase,
 } from '@warden/testing';
-import { storedCounts, waitFor } from './helpers.js';
+import { postTelemetry, storedCounts, waitFor } from './helpers.js';
 
 /**
  * Kill -9 the stream processor while it works through a backlog, start it again: everything is
@@ -76,14 +76,7 @@ it('loses nothing and duplicates nothing when the processor is killed mid-stream
         return m;
       }),
     );
-    const send = async (messages: unknown[]) => {
-      const res = await fetch(`http://127.0.0.1:${port}/device/v1/telemetry`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `GatewayToken ${fleet.gatewayToken}` },
-        body: JSON.stringify({ messages }),
-      });
-      expect(res.status).toBe(202);
-    };
+    const send = async (messages: unknown[]) => expect(await postTelemetry(port, fleet.gatewayToken, messages)).toBe(202);
     for (let b = 0; b < batches.length; b += 4) await Promise.all(batches.slice(b, b + 4).map(send));
   } finally {
     await gateway.stop();

@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { SqlPool } from '@warden/db';
+import { createSqlPool, type SqlPool } from '@warden/db';
+import type { DevKafka } from '@warden/runtime';
+import { createTestDatabase, startTestKafka, type TestDatabase } from '@warden/testing';
 
 const run = promisify(execFile);
 
@@ -44,3 +46,40 @@ export async function storedCounts(pool: SqlPool): Promise<StoredCounts> {
   const r = rows[0]!;
   return { points: Number(r.points), distinctPoints: Number(r.distinct_points), contactReports: Number(r.contact_reports ?? 0), states: Number(r.states) };
 }
+
+/** Posts a batch of telemetry to the gateway on `port` under a gateway token; the HTTP status. */
+export async function postTelemetry(port: number, gatewayToken: string, messages: unknown[]): Promise<number> {
+  const res = await fetch(`http://127.0.0.1:${port}/device/v1/telemetry`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `GatewayToken ${gatewayToken}` },
+    body: JSON.stringify({ messages }),
+  });
+  await res.body?.cancel();
+  return res.status;
+}
+
+/**
+ * A test file's own database and dev Kafka broker, a small pool on the database, and the services
+ * it starts (`track`); `close` stops those services, newest first, then tears the rest down.
+ */
+export async function startStreamBed(telemetryPartitions: number) {
+  const [database, kafka]: [TestDatabase, DevKafka] = await Promise.all([createTestDatabase(), startTestKafka({ telemetryPartitions })]);
+  const pool = createSqlPool(database.url, 2);
+  const services: Array<{ stop(): Promise<void> }> = [];
+  return {
+    database,
+    kafka,
+    pool,
+    track<S extends { stop(): Promise<void> }>(service: S): S {
+      services.push(service);
+      return service;
+    },
+    async close() {
+      for (const s of services.reverse()) await s.stop();
+      await pool.end();
+      await kafka.stop();
+      await database.drop();
+    },
+  };
+}
+export type StreamBed = Awaited<ReturnType<typeof startStreamBed>>;

@@ -1,54 +1,40 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createSqlPool, type SqlPool } from '@warden/db';
 import { createGatewayService } from '@warden/gateway';
-import type { DevKafka } from '@warden/runtime';
 import {
   createTelemetryFleet,
-  createTestDatabase,
-  startTestKafka,
   telemetryMessage,
   telemetryTestConfig,
   type FleetFixture,
-  type TestDatabase,
 } from '@warden/testing';
 import { createStreamService } from '../src/main.js';
-import { storedCounts, waitFor } from './helpers.js';
+import { postTelemetry, startStreamBed, storedCounts, waitFor, type StreamBed } from './helpers.js';
 
 /** Two stream processors in one consumer group split the partitions and store everything once. */
-let database: TestDatabase;
-let kafka: DevKafka;
-let pool: SqlPool;
 let fleet: FleetFixture;
-const services: Array<{ stop(): Promise<void> }> = [];
+let bed: StreamBed;
 
 beforeAll(async () => {
-  [database, kafka] = await Promise.all([createTestDatabase(), startTestKafka({ telemetryPartitions: 6 })]);
-  pool = createSqlPool(database.url, 2);
+  bed = await startStreamBed(6);
 });
 
-afterAll(async () => {
-  for (const s of services.reverse()) await s.stop();
-  await pool?.end();
-  await kafka?.stop();
-  await database?.drop();
-});
+afterAll(async () => bed?.close());
 
 it('splits the partitions between two processors of one group, which together store everything exactly once', async () => {
   const config = telemetryTestConfig({
-    DATABASE_URL: database.url,
-    KAFKA_BROKERS: kafka.brokers.join(','),
+    DATABASE_URL: bed.database.url,
+    KAFKA_BROKERS: bed.kafka.brokers.join(','),
     MQTT_ENABLED: 'false',
     // The broker gives members a second less than this to rejoin when the group rebalances; a loaded
     // machine needs a few seconds of it.
     STREAM_SESSION_TIMEOUT_MS: '12000',
     TELEMETRY_RATE_LIMIT_GATEWAY: '1000000',
   });
-  fleet = await createTelemetryFleet(database.db, config.auth.tokenPepper, 60);
+  fleet = await createTelemetryFleet(bed.database.db, config.auth.tokenPepper, 60);
   const stored = [new Set<string>(), new Set<string>()];
   const processors = await Promise.all(
     [0, 1].map((i) => createStreamService(config, { onStored: (records) => records.forEach((r) => stored[i]!.add(r.deviceId)) })),
   );
-  services.push(...processors);
+  processors.forEach((p) => bed.track(p));
   // The second instance joins a group the first already consumes, as when scaling out a running stream.
   await processors[0]!.start(0, '127.0.0.1');
   await waitFor(async () => processors[0]!.consumer.assignedPartitions(), (a) => a.length === 6, 30_000, 'the first processor to get every partition');
@@ -64,7 +50,7 @@ it('splits the partitions between two processors of one group, which together st
   expect(new Set(assignments.flat()).size).toBe(6);
 
   const gateway = await createGatewayService(config);
-  services.push(gateway);
+  bed.track(gateway);
   const port = await gateway.start(0, '127.0.0.1');
   const total = 6000;
   let flows = 0;
@@ -76,15 +62,10 @@ it('splits the partitions between two processors of one group, which together st
       flows += m.flows.length;
       return m;
     });
-    const res = await fetch(`http://127.0.0.1:${port}/device/v1/telemetry`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `GatewayToken ${fleet.gatewayToken}` },
-      body: JSON.stringify({ messages }),
-    });
-    expect(res.status).toBe(202);
+    expect(await postTelemetry(port, fleet.gatewayToken, messages)).toBe(202);
   }
 
-  const final = await waitFor(() => storedCounts(pool), (c) => c.points >= total, 30_000, 'everything stored');
+  const final = await waitFor(() => storedCounts(bed.pool), (c) => c.points >= total, 30_000, 'everything stored');
   expect(final).toEqual({ points: total, distinctPoints: total, contactReports: flows, states: fleet.devices.length });
   // Each processor stored devices of its own partitions only: one device, one partition, one processor.
   expect(stored[0]!.size).toBeGreaterThan(0);
