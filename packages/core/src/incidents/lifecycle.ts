@@ -1,33 +1,22 @@
+import {
+  canTransitionIncident,
+  INCIDENT_TRANSITIONS,
+  isBackwardTransition,
+  type IncidentResolution,
+  type IncidentStatus,
+} from '@warden/contracts/incident-lifecycle';
 import { ConflictError, ValidationError } from '../errors.js';
 import type { TimelineEntry } from './timeline.js';
 
-/** NIST SP 800-61 phases as incident states. */
-export const INCIDENT_STATUSES = ['OPEN', 'TRIAGED', 'CONTAINED', 'ERADICATED', 'RECOVERED', 'CLOSED'] as const;
-export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
-
-/** How a closed incident ended. */
-export const INCIDENT_RESOLUTIONS = ['RESOLVED', 'FALSE_POSITIVE', 'DUPLICATE', 'BENIGN'] as const;
-export type IncidentResolution = (typeof INCIDENT_RESOLUTIONS)[number];
-
-/**
- * Allowed moves. Forward through the phases; back one phase when the situation worsens (a
- * released containment, a reinfection after eradication or recovery); straight to CLOSED only
- * from OPEN or TRIAGED, for alerts that turn out not to be an incident; CLOSED may reopen.
- */
-export const INCIDENT_TRANSITIONS: Readonly<Record<IncidentStatus, readonly IncidentStatus[]>> = {
-  OPEN: ['TRIAGED', 'CLOSED'],
-  TRIAGED: ['CONTAINED', 'CLOSED'],
-  CONTAINED: ['ERADICATED', 'TRIAGED'],
-  ERADICATED: ['RECOVERED', 'CONTAINED'],
-  RECOVERED: ['CLOSED', 'CONTAINED'],
-  CLOSED: ['OPEN'],
-};
-
-const ORDER = (s: IncidentStatus) => INCIDENT_STATUSES.indexOf(s);
-
-export function canTransitionIncident(from: IncidentStatus, to: IncidentStatus): boolean {
-  return INCIDENT_TRANSITIONS[from].includes(to);
-}
+/** The lifecycle's rules live in contracts (the console shows the moves they allow). */
+export {
+  canTransitionIncident,
+  INCIDENT_RESOLUTIONS,
+  INCIDENT_STATUSES,
+  INCIDENT_TRANSITIONS,
+  type IncidentResolution,
+  type IncidentStatus,
+} from '@warden/contracts/incident-lifecycle';
 
 export interface TransitionRequest {
   to: IncidentStatus;
@@ -57,7 +46,7 @@ export function transitionIncident(from: IncidentStatus, req: TransitionRequest)
       allowed: INCIDENT_TRANSITIONS[from],
     });
   }
-  const backwards = from === 'CLOSED' || (to !== 'CLOSED' && ORDER(to) < ORDER(from));
+  const backwards = isBackwardTransition(from, to);
   if (backwards && !req.reason?.trim()) throw new ValidationError(`going from ${from} back to ${to} needs a reason`, 'reason');
   let resolution: IncidentResolution | null = null;
   if (to === 'CLOSED') {

@@ -1,11 +1,8 @@
 export const SEVERITIES = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-export const INCIDENT_STATUSES = ['OPEN', 'TRIAGED', 'CONTAINED', 'ERADICATED', 'RECOVERED', 'CLOSED'] as const;
-export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
-
-export const INCIDENT_RESOLUTIONS = ['RESOLVED', 'FALSE_POSITIVE', 'DUPLICATE', 'BENIGN'] as const;
-export type IncidentResolution = (typeof INCIDENT_RESOLUTIONS)[number];
+export { INCIDENT_RESOLUTIONS, INCIDENT_STATUSES, type IncidentResolution, type IncidentStatus } from '@warden/contracts/incident-lifecycle';
+import type { IncidentResolution, IncidentStatus } from '@warden/contracts/incident-lifecycle';
 
 export interface IncidentRow {
   id: string;

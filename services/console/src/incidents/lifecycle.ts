@@ -1,19 +1,10 @@
-import type { IncidentResolution, IncidentStatus } from '../api/incidents.js';
+import { INCIDENT_TRANSITIONS, isBackwardTransition, type IncidentResolution, type IncidentStatus } from '@warden/contracts/incident-lifecycle';
 
-/**
- * The api's incident lifecycle (core/incidents/lifecycle.ts), for choosing which buttons to show:
- * forward one phase at a time, back one phase with a reason, closed from OPEN/TRIAGED only as
- * not-an-incident, and a closed incident may reopen (with a reason). The api enforces it.
+/*
+ * The buttons an incident's lifecycle offers, from the rules the api enforces: forward one phase
+ * at a time, back one phase with a reason, closed from OPEN/TRIAGED only as not-an-incident, and a
+ * closed incident may reopen (with a reason).
  */
-const TRANSITIONS: Record<IncidentStatus, readonly IncidentStatus[]> = {
-  OPEN: ['TRIAGED', 'CLOSED'],
-  TRIAGED: ['CONTAINED', 'CLOSED'],
-  CONTAINED: ['ERADICATED', 'TRIAGED'],
-  ERADICATED: ['RECOVERED', 'CONTAINED'],
-  RECOVERED: ['CLOSED', 'CONTAINED'],
-  CLOSED: ['OPEN'],
-};
-const ORDER: IncidentStatus[] = ['OPEN', 'TRIAGED', 'CONTAINED', 'ERADICATED', 'RECOVERED', 'CLOSED'];
 
 export interface Transition {
   to: IncidentStatus;
@@ -34,8 +25,8 @@ const LABEL: Record<IncidentStatus, string> = {
 };
 
 export function transitionsFrom(status: IncidentStatus): Transition[] {
-  return TRANSITIONS[status].map((to) => {
-    const backwards = status === 'CLOSED' || (to !== 'CLOSED' && ORDER.indexOf(to) < ORDER.indexOf(status));
+  return INCIDENT_TRANSITIONS[status].map((to) => {
+    const backwards = isBackwardTransition(status, to);
     return {
       to,
       label: backwards && to !== 'OPEN' ? `Back to ${to.toLowerCase()}` : LABEL[to],
