@@ -108,7 +108,8 @@ int main(int argc, char **argv) {
       char codes[256] = "";
       rd_kafka_resp_err_t errs[32];
       size_t cnt = 0;
-      if (sscanf(line, "%*s %*s %255s", codes) != 1) {
+      if (sscanf(line, "%*s %*s %255s", codes) != 1 || strspn(arg1, "0123456789") != strlen(arg1) ||
+          strspn(codes, "0123456789,") != strlen(codes)) {
         printf("error usage: errors API_KEY CODE[,CODE...]\n");
         fflush(stdout);
         continue;

@@ -229,7 +229,6 @@ export function createTelemetryConsumer(deps: TelemetryConsumerDeps): TelemetryC
       supervisor = await keepConsuming(
         consumer,
         async () => {
-          assigned = [];
           await consumer.connect();
           await consumer.subscribe({ topic: TOPICS.telemetry, fromBeginning: true });
           await consumer.run(runConfig);
