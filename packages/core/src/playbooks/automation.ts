@@ -41,7 +41,7 @@ export async function onIncidentChanged(deps: PlaybookDeps, c: IncidentChange): 
  * run mid-step) and no change for `stuckAfterMs`, and in either case no worker holding the run's
  * lock (`advancePlaybookRun` holds it for as long as it works on the run, so a free lock means no
  * live worker is on it, e.g. its job died with a worker that was killed twice in one step, or was
- * lost with a Redis restart). Taking each lock for the instant of a transaction tells which.
+ * lost with a Redis restart). Taking each lock for the instant of one statement tells which.
  */
 export async function stuckPlaybookRuns(deps: Pick<PlaybookDeps, 'sql'>, at: number, stuckAfterMs: number): Promise<{ id: string; revision: number }[]> {
   const { rows: candidates } = await deps.sql.query<{ id: string; revision: number }>(
@@ -52,22 +52,13 @@ export async function stuckPlaybookRuns(deps: Pick<PlaybookDeps, 'sql'>, at: num
     [TERMINAL_RUN_STATUSES, new Date(at - 2000), new Date(at - stuckAfterMs)],
   );
   if (!candidates.length) return [];
-  const client = await deps.sql.connect();
-  try {
-    await client.query('BEGIN');
-    const { rows } = await client.query<{ id: string }>(
-      `SELECT id FROM unnest($1::text[]) AS id WHERE pg_try_advisory_xact_lock(hashtextextended('playbook-run:' || id, 0))`,
-      [candidates.map((c) => c.id)],
-    );
-    await client.query('COMMIT');
-    const free = new Set(rows.map((r) => r.id));
-    return candidates.filter((c) => free.has(c.id));
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  // One statement is its own transaction: each lock it takes is released as it ends.
+  const { rows } = await deps.sql.query<{ id: string }>(
+    `SELECT id FROM unnest($1::text[]) AS id WHERE pg_try_advisory_xact_lock(hashtextextended('playbook-run:' || id, 0))`,
+    [candidates.map((c) => c.id)],
+  );
+  const free = new Set(rows.map((r) => r.id));
+  return candidates.filter((c) => free.has(c.id));
 }
 
 /**
