@@ -6,3 +6,4 @@ export * from './config.js';
 export * from './ddi-device.js';
 export * from './rollout-fixture.js';
 export * from './webhook-receiver.js';
+export * from './worker-process.js';

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, ForbiddenError, NotFoundError, SYSTEM_ACTOR, ValidationError, firmwareKey, startEmergencyPatch, type Actor } from '@warden/core';
 import { upsertAdvisory } from '@warden/core/firmware';
 import { upsertDeviceContacts, type ContactRow } from '@warden/db';
-import { DdiDevice, type FleetDevice } from '@warden/testing';
-import { eventually, pool, spawnWorker, startHarness, stopWorker, type Harness } from './harness.js';
+import { DdiDevice, type FleetDevice, spawnWorker, stopWorker } from '@warden/testing';
+import { eventually, pool, startHarness, type Harness } from './harness.js';
 
 const responder: Actor = { type: 'USER', id: randomUUID(), name: 'rita', role: 'RESPONDER' };
 const operator: Actor = { type: 'USER', id: randomUUID(), name: 'otto', role: 'OPERATOR' };

@@ -11,8 +11,8 @@ import {
   rolloutProgress,
   startRollout,
 } from '@warden/core/rollouts';
-import { DdiDevice, type FleetDevice } from '@warden/testing';
-import { eventually, pool, spawnWorker, startHarness, stopWorker, type Harness } from './harness.js';
+import { DdiDevice, type FleetDevice, spawnWorker, stopWorker } from '@warden/testing';
+import { eventually, pool, startHarness, type Harness } from './harness.js';
 
 const admin: Actor = { type: 'USER', id: null, name: 'ada', role: 'ADMIN' };
 const operator: Actor = { type: 'USER', id: null, name: 'otto', role: 'OPERATOR' };

@@ -2,8 +2,8 @@ import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '@warden/core';
 import { createRollout, startRollout } from '@warden/core/rollouts';
-import { DdiDevice } from '@warden/testing';
-import { eventually, pool, spawnWorker, startHarness, stopWorker, type Harness } from './harness.js';
+import { DdiDevice, spawnWorker, stopWorker } from '@warden/testing';
+import { eventually, pool, startHarness, type Harness } from './harness.js';
 
 /** Killing the worker (SIGKILL, no goodbye) mid-rollout neither loses nor repeats an update. */
 describe('worker crash mid-rollout', () => {

@@ -4,8 +4,8 @@ import { TOPICS } from '@warden/contracts';
 import { containmentEventSchema, deviceContainmentTopic, type ContainmentEventV1, type DeviceContainmentState } from '@warden/contracts/incidents';
 import { isolateSegment, quarantineDevices, releaseContainment } from '@warden/core/containment';
 import type { DevKafka } from '@warden/runtime';
-import { startTestKafka } from '@warden/testing';
-import { containmentWorld, eventually, openIncident, RESPONDER, retained, spawnWorker, stopWorker, topicRecords, type ContainmentWorld } from './fixtures.js';
+import { spawnWorker, startTestKafka, stopWorker } from '@warden/testing';
+import { containmentWorld, eventually, openIncident, RESPONDER, retained, topicRecords, type ContainmentWorld } from './fixtures.js';
 
 /**
  * The worker delivers containments from the outbox to the dev Kafka broker and Mosquitto, retries

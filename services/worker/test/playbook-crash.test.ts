@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEBHOOK_HEADERS } from '@warden/contracts';
 import { createPlaybook, startPlaybookRun, type PlaybookRun } from '@warden/core/playbooks';
 import { createWebhookSubscription } from '@warden/core/webhooks';
-import { startWebhookReceiver, type WebhookReceiver } from '@warden/testing';
-import { eventually, spawnWorker, startPlaybookHarness, stopWorker, type PlaybookHarness } from './harness.js';
+import { spawnWorker, startWebhookReceiver, stopWorker, type WebhookReceiver } from '@warden/testing';
+import { eventually, startPlaybookHarness, type PlaybookHarness } from './harness.js';
 
 /**
  * Killing the worker (SIGKILL, no goodbye) between two steps and in the middle of one: the run
