@@ -5,6 +5,7 @@ import { audit } from '../audit/audit.js';
 import { requireRole, type Actor } from '../auth/roles.js';
 import { now as clock, type CoreDeps } from '../context.js';
 import { NotFoundError, ValidationError } from '../errors.js';
+import { parseInput } from '../validation.js';
 import { deviceWhere } from '../fleet/query.js';
 import { maintenanceWindowSchema } from './maintenance-window.js';
 import { orderTargets, planWaves, selectTargets, targetFilterSchema, waveSpecSchema, type CandidateDevice, type TargetFilter } from './plan.js';
@@ -34,16 +35,6 @@ export const createRolloutSchema = z.object({
   requiresApproval: z.boolean().default(true),
 });
 export type CreateRolloutInput = z.input<typeof createRolloutSchema>;
-
-export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const r = schema.safeParse(input);
-  if (!r.success) {
-    const i = r.error.issues[0]!;
-    const field = i.path.join('.');
-    throw new ValidationError(`${field || 'input'}: ${i.message}`, field || undefined);
-  }
-  return r.data;
-}
 
 export type RolloutWithPlan = Rollout & { waveSizes: number[]; exclusions: { deviceId: string; reason: string }[] };
 

@@ -5,6 +5,7 @@ import { audit } from '../audit/audit.js';
 import { requireRole, type Actor } from '../auth/roles.js';
 import { now, type CoreDeps } from '../context.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { parseInput } from '../validation.js';
 import type { WebhookDeps } from './deps.js';
 import { newWebhookSecret } from './secret-box.js';
 import { checkWebhookUrl } from './url-policy.js';
@@ -26,16 +27,6 @@ const createInput = z.strictObject({
 });
 const updateInput = createInput.omit({ secret: true }).partial();
 
-function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const r = schema.safeParse(input);
-  if (!r.success) {
-    const i = r.error.issues[0]!;
-    const field = i.path.join('.');
-    throw new ValidationError(`${field || 'input'}: ${i.message}`, field || undefined);
-  }
-  return r.data;
-}
-
 const hint = (secret: string) => `…${secret.slice(-4)}`;
 const UUID = z.uuid();
 const uuid = (id: string, field = 'id') => {
@@ -55,7 +46,7 @@ async function uniqueName<T>(name: string, fn: () => Promise<T>): Promise<T> {
 /** Subscribes a URL to events (ADMIN). The signing secret is returned once, here, and stored encrypted. */
 export async function createWebhookSubscription(deps: WebhookDeps, actor: Actor, raw: z.input<typeof createInput>): Promise<{ subscription: WebhookSubscription; secret: string }> {
   requireRole(actor, 'ADMIN');
-  const input = parse(createInput, raw);
+  const input = parseInput(createInput, raw);
   const url = checkWebhookUrl(input.url, deps.webhooks.policy).toString();
   const secret = input.secret ?? newWebhookSecret();
   const id = crypto.randomUUID();
@@ -85,7 +76,7 @@ export async function createWebhookSubscription(deps: WebhookDeps, actor: Actor,
 export async function updateWebhookSubscription(deps: WebhookDeps, actor: Actor, id: string, raw: z.input<typeof updateInput>): Promise<WebhookSubscription> {
   requireRole(actor, 'ADMIN');
   uuid(id);
-  const input = parse(updateInput, raw);
+  const input = parseInput(updateInput, raw);
   const url = input.url !== undefined ? checkWebhookUrl(input.url, deps.webhooks.policy).toString() : undefined;
   return uniqueName(input.name ?? '', () =>
     deps.db.$transaction(async (tx) => {
