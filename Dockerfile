@@ -12,6 +12,9 @@ RUN npm ci --no-audit --no-fund --loglevel=error \
  && npm run build -w @warden/console --if-present
 # Set after the install: the services run through tsx, a development dependency.
 ENV NODE_ENV=production
+# Two malloc arenas instead of one per core-multiple: Buffers churned by Kafka batches otherwise
+# leave ~60 MB of freed-but-held memory in the gateway's resident size (bench/telemetry).
+ENV MALLOC_ARENA_MAX=2
 USER node
 EXPOSE 4000 4100
 CMD ["npx", "tsx", "services/api/src/main.ts"]

@@ -58,12 +58,14 @@ export function httpClient(port: number, host = '127.0.0.1') {
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 
-/** Runs a service in its own process with a bounded heap, in production mode, as infra/compose does. */
+/** Runs a service in its own process with a bounded heap and malloc arenas, in production mode, as infra/compose does. */
 export function startService(name: 'api' | 'gateway' | 'stream', env: Record<string, string>, nodeArgs: string[] = []): ChildProcess {
   // The heaps infra/compose gives each service.
   const nodeOptions = `--max-old-space-size=160 --max-semi-space-size=${name === 'stream' ? 16 : 8}`;
-  return spawn(process.execPath, [...nodeArgs, '--import', 'tsx', `${root}services/${name}/src/main.ts`], {
-    env: { ...process.env, ...env, NODE_ENV: 'production', LOG_LEVEL: 'warn', NODE_OPTIONS: nodeOptions },
+  // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each service when it exits (open in DevTools).
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}/${name}`] : [];
+  return spawn(process.execPath, [...profile, ...nodeArgs, '--import', 'tsx', `${root}services/${name}/src/main.ts`], {
+    env: { ...process.env, ...env, NODE_ENV: 'production', LOG_LEVEL: 'warn', NODE_OPTIONS: nodeOptions, MALLOC_ARENA_MAX: '2' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 }
