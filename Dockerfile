@@ -12,8 +12,9 @@ RUN npm ci --no-audit --no-fund --loglevel=error \
  && npm run build -w @warden/console --if-present
 # Set after the install: the services run through tsx, a development dependency.
 ENV NODE_ENV=production
-# Two malloc arenas instead of one per core-multiple: Buffers churned by Kafka batches otherwise
+# Two malloc arenas instead of glibc's eight per core: Buffers churned by Kafka batches otherwise
 # leave ~60 MB of freed-but-held memory in the gateway's resident size (bench/telemetry).
+# Every service in infra/compose runs this image, so the setting lives here once.
 ENV MALLOC_ARENA_MAX=2
 USER node
 EXPOSE 4000 4100
