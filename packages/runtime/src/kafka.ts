@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import kafkajs, { type Consumer, type ITopicConfig, type Message, type Producer, type ProducerConfig } from 'kafkajs';
+import kafkajs, { type Consumer, type ICustomPartitioner, type ITopicConfig, type Message, type Producer, type ProducerConfig } from 'kafkajs';
 import type { Logger } from 'pino';
 
 // kafkajs is CommonJS: Node's ESM loader does not see all of its named exports, so take them
@@ -82,9 +82,34 @@ export async function keepConsuming(consumer: Consumer, start: () => Promise<voi
   };
 }
 
+/** Most keys a producer remembers the partition of; past it, it starts over. */
+const PARTITION_MEMO_KEYS = 100_000;
+
+/**
+ * kafkajs' default partitioner (murmur2, as the Java client), remembering the partition of each
+ * string key: its murmur2 runs on kafkajs' 64-bit integer emulation, several µs a message, and a
+ * fleet sends under the same few thousand device ids over and over. Same partitions, by
+ * construction; forgotten when a topic's partition count changes.
+ */
+export const MemoizedDefaultPartitioner: ICustomPartitioner = () => {
+  const partition = Partitioners.DefaultPartitioner();
+  const topics = new Map<string, { partitions: number; byKey: Map<string, number> }>();
+  return (args) => {
+    const { topic, partitionMetadata, message } = args;
+    if (typeof message.key !== 'string' || (message.partition !== null && message.partition !== undefined)) return partition(args);
+    let memo = topics.get(topic);
+    if (!memo || memo.partitions !== partitionMetadata.length || memo.byKey.size >= PARTITION_MEMO_KEYS) {
+      topics.set(topic, (memo = { partitions: partitionMetadata.length, byKey: new Map() }));
+    }
+    let p = memo.byKey.get(message.key);
+    if (p === undefined) memo.byKey.set(message.key, (p = partition(args)));
+    return p;
+  };
+};
+
 /** A producer with the default (murmur2, Java-compatible) partitioner: a key always maps to one partition. */
 export function createProducer(kafka: Kafka, opts: Partial<ProducerConfig> = {}): Producer {
-  return kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false, ...opts });
+  return kafka.producer({ createPartitioner: MemoizedDefaultPartitioner, allowAutoTopicCreation: false, ...opts });
 }
 
 /**

@@ -4,6 +4,7 @@ import {
   type DlqReason,
   type FieldError,
   type TelemetryDlqRecord,
+  type TelemetryMessage,
   type TelemetryRecord,
 } from '@warden/contracts';
 import type { DeviceAuthenticator, DevicePrincipal } from '../device-auth/authenticate-device.js';
@@ -53,6 +54,9 @@ export interface IngestResult {
   rejected: Rejection[];
 }
 
+/** `Date#toISOString()` form: a timestamp already in it is stored as it is. */
+const CANONICAL_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d\d\dZ$/;
+
 /** `token`-like fields are stripped from anything copied into the DLQ. */
 const SECRET_KEYS = /token|secret|password|authorization/i;
 
@@ -77,7 +81,7 @@ export async function ingestTelemetry(deps: IngestDeps, input: IngestInput): Pro
   const latest = input.receivedAt.getTime() + deps.maxClockSkewMs;
   const implied = input.impliedDeviceId ?? (input.principal.kind === 'device' ? input.principal.deviceId : undefined);
   const rejected: Rejection[] = [];
-  const valid: Array<{ index: number; record: TelemetryRecord }> = [];
+  const valid: Array<{ index: number; message: TelemetryMessage; tsMs: number }> = [];
 
   input.messages.forEach((raw, index) => {
     const candidate =
@@ -94,20 +98,23 @@ export async function ingestTelemetry(deps: IngestDeps, input: IngestInput): Pro
       rejected.push({ index, reason: 'INVALID', message: 'ts: is in the future (check the device clock)', errors });
       return;
     }
-    // Millisecond precision is what is stored; normalising here keeps a message's identity stable.
-    valid.push({ index, record: { ...parsed.message, ts: new Date(tsMs).toISOString(), receivedAt, via: input.via } });
+    valid.push({ index, message: parsed.message, tsMs });
   });
 
-  const forbidden = await deps.authenticator.forbiddenDevices(input.principal, new Set(valid.map((v) => v.record.deviceId)));
+  const forbidden = await deps.authenticator.forbiddenDevices(input.principal, new Set(valid.map((v) => v.message.deviceId)));
   const accepted: TelemetryRecord[] = [];
-  for (const v of valid) {
-    if (forbidden.has(v.record.deviceId) || (input.onlyDeviceId !== undefined && v.record.deviceId !== input.onlyDeviceId)) {
-      rejected.push({
-        index: v.index,
-        reason: 'FORBIDDEN',
-        message: `this credential may not send telemetry for device ${v.record.deviceId}`,
-      });
-    } else accepted.push(v.record);
+  for (const { index, message, tsMs } of valid) {
+    if (forbidden.has(message.deviceId) || (input.onlyDeviceId !== undefined && message.deviceId !== input.onlyDeviceId)) {
+      rejected.push({ index, reason: 'FORBIDDEN', message: `this credential may not send telemetry for device ${message.deviceId}` });
+      continue;
+    }
+    // The message is this request's own (parsed from its body): stamped in place, not copied.
+    const record = message as TelemetryRecord;
+    // Millisecond precision is what is stored; normalising here keeps a message's identity stable.
+    if (!CANONICAL_TIME.test(record.ts)) record.ts = new Date(tsMs).toISOString();
+    record.receivedAt = receivedAt;
+    record.via = input.via;
+    accepted.push(record);
   }
   rejected.sort((a, b) => a.index - b.index);
   // A quarantined device keeps reporting (its management channel stays open): its telemetry is flagged.
