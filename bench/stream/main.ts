@@ -140,7 +140,9 @@ async function drainWithStream(env: Record<string, string>, mode: string, pool: 
     const count = async () => {
       const metric = await scrape(url);
       peakRss = Math.max(peakRss, metric('process_resident_memory_bytes'));
-      const n = metric('warden_stream_telemetry_stored_total') + metric('warden_stream_telemetry_duplicates_total');
+      const stored = metric('warden_stream_telemetry_stored_total') + metric('warden_stream_telemetry_duplicates_total');
+      // With detection on, drained means both groups (storage and detection) are through.
+      const n = mode === 'detection' ? Math.min(stored, metric('warden_stream_detection_records_total')) : stored;
       // CPU is counted from the first stored message on: start-up (module loading) is not drain work.
       if (n > 0 && !cpuAtFirst) cpuAtFirst = { node: cpuMs(child.pid!), pg: await streamBackendsCpuMs(pool) };
       return n;

@@ -137,6 +137,8 @@ const env = z.object({
   STREAM_PORT: port.default(4200),
   /** Run detection in the stream processor (off: telemetry is stored without detection, e.g. to measure its cost). */
   DETECTION_ENABLED: bool.default(true),
+  /** The detection consumer group, which reads telemetry apart from storage (default: STREAM_GROUP_ID + "-detection"). */
+  DETECTION_GROUP_ID: z.string().min(1).optional(),
   /** How often a stream processor re-reads the detection configuration and threat-intel list. */
   DETECTION_RELOAD_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   /** An alert joins an open incident of its segment and rule when it comes within this many seconds of its last alert. */
@@ -278,7 +280,7 @@ export interface Config {
     partitionsAheadDays: number;
   };
   stream: { groupId: string; concurrency: number; writers: number; batchMaxRecords: number; sessionTimeoutMs: number; host: string; port: number };
-  detection: { enabled: boolean; reloadMs: number; correlationWindowSeconds: number };
+  detection: { enabled: boolean; groupId: string; reloadMs: number; correlationWindowSeconds: number };
   liveness: { defaultIntervalSeconds: number; graceFactor: number; sweepSeconds: number };
   containment: { managementAllow: { host: string; port: number }[]; sweepSeconds: number };
   playbooks: { sweepSeconds: number; waitPollMs: number };
@@ -415,7 +417,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       retentionDays: e.TELEMETRY_RETENTION_DAYS,
       partitionsAheadDays: e.TELEMETRY_PARTITIONS_AHEAD_DAYS,
     },
-    detection: { enabled: e.DETECTION_ENABLED, reloadMs: e.DETECTION_RELOAD_MS, correlationWindowSeconds: e.INCIDENT_CORRELATION_WINDOW_SECONDS },
+    detection: { enabled: e.DETECTION_ENABLED, groupId: e.DETECTION_GROUP_ID ?? `${e.STREAM_GROUP_ID}-detection`, reloadMs: e.DETECTION_RELOAD_MS, correlationWindowSeconds: e.INCIDENT_CORRELATION_WINDOW_SECONDS },
     stream: {
       groupId: e.STREAM_GROUP_ID,
       concurrency: e.STREAM_CONCURRENCY,

@@ -80,3 +80,31 @@ export function telemetryMessage(deviceId: string, seq: number, opts: { ts?: Dat
     firmware: { version: '1.2.3' },
   };
 }
+
+/**
+ * Waits until detection has run on what is stored now: each device's (of `deviceIds`, or of the
+ * fleet) latest stored message at the time of the call. Storage and detection are separate
+ * consumer groups, so "stored" does not imply "detected": a test asserting that something raised
+ * no alert must wait for this first, or it would pass before detection looked.
+ */
+export async function waitForDetection(sql: { query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> }, opts: { deviceIds?: string[]; timeoutMs?: number } = {}): Promise<void> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
+  const { rows: snapshot } = await sql.query(
+    `SELECT coalesce(array_agg(device_id::text), '{}') AS ids, coalesce(array_agg((extract(epoch FROM last_ts) * 1000)::bigint::text), '{}') AS ts
+       FROM device_state WHERE $1::uuid[] IS NULL OR device_id = ANY($1::uuid[])`,
+    [opts.deviceIds ?? null],
+  );
+  const { ids, ts } = snapshot[0] as { ids: string[]; ts: string[] };
+  for (;;) {
+    const { rows } = await sql.query(
+      `SELECT count(*)::int AS n FROM unnest($1::uuid[], $2::bigint[]) AS w(device_id, ts)
+         LEFT JOIN device_detection_state x ON x.device_id = w.device_id
+        WHERE coalesce((x.state->>'lastTs')::bigint, -1) < w.ts`,
+      [ids, ts],
+    );
+    const behind = (rows[0] as { n: number }).n;
+    if (behind === 0) return;
+    if (Date.now() > deadline) throw new Error(`detection is still behind storage for ${behind} device(s)`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ROLLOUT_NAME, SYSTEM_ACTOR, startDemoRollout } from '@warden/core';
 import { createRollout, approveRollout, startRollout } from '@warden/core/rollouts';
+import { waitForDetection } from '@warden/testing';
 import { simulatorOptions } from '../src/main.js';
 import type { Simulator } from '../src/simulator.js';
 import { eventually, startOfficeStack, type OfficeStack } from './office-stack.js';
@@ -49,6 +50,7 @@ describe('the virtual office', () => {
     // What healthy devices send raises no alert. (Segment silence is left out: on a test machine
     // shared by two stacks, a stalled partition can look like an outage; it says nothing about
     // what the devices report.)
+    await waitForDetection({ query: async (text, values) => ({ rows: await stack.sql(text, values) }) });
     expect(await stack.sql("SELECT rule, summary FROM alerts WHERE rule <> 'SEGMENT_SILENCE'")).toEqual([]);
     const status = sim.status();
     expect(status.telemetry.refused).toBe(0);

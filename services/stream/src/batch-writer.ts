@@ -1,5 +1,4 @@
 import type { TelemetryRecord } from '@warden/contracts';
-import type { BatchOutcome } from '@warden/core';
 
 export interface BatchWriterOptions {
   /** Records one transaction takes at most (a larger single submission is written alone). */
@@ -44,7 +43,7 @@ interface Submission {
  * device, one partition) reach detection in order and its offsets can be committed as each
  * transaction completes.
  */
-export function createBatchWriter(write: (records: TelemetryRecord[]) => Promise<BatchOutcome>, opts: BatchWriterOptions): BatchWriter {
+export function createBatchWriter(write: (records: TelemetryRecord[]) => Promise<unknown>, opts: BatchWriterOptions): BatchWriter {
   const backoffMs = opts.backoffMs ?? 200;
   const maxBackoffMs = opts.maxBackoffMs ?? 5000;
   let queue: Submission[] = [];

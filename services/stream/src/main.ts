@@ -9,6 +9,7 @@ import { connectWardenKafka, createJobQueue, createLogger, createRedis, createMe
 import { buildStreamHttp } from './app.js';
 import { createMaintenance } from './maintenance.js';
 import { createTelemetryConsumer } from './telemetry.consumer.js';
+import { createDetectionConsumer } from './detection/detection.consumer.js';
 
 export interface StreamOptions {
   onStored?: (records: TelemetryRecord[], storedAt: number) => void;
@@ -20,8 +21,8 @@ export interface StreamOptions {
 export async function createStreamService(config: Config = loadConfig(), opts: StreamOptions = {}) {
   const log = createLogger('stream', config.logLevel);
   const metrics = createMetrics('stream');
-  // One connection per writer, plus the periodic tasks and probes.
-  const pool = createSqlPool(config.databaseUrl, config.stream.writers + 2, (err) => log.warn({ err }, 'Postgres dropped an idle connection'), { applicationName: 'warden-stream' });
+  // One connection per writer of each consumer group, plus the periodic tasks and probes.
+  const pool = createSqlPool(config.databaseUrl, config.stream.writers * (config.detection.enabled ? 2 : 1) + 2, (err) => log.warn({ err }, 'Postgres dropped an idle connection'), { applicationName: 'warden-stream' });
   const kafka = await connectWardenKafka(config, log, `${config.kafkaClientId}-stream`);
   const producer = createProducer(kafka);
   const admin = kafka.admin();
@@ -77,7 +78,6 @@ export async function createStreamService(config: Config = loadConfig(), opts: S
       }
     : undefined;
   const consumer = createTelemetryConsumer({
-    ...(detection ? { detection: { ...detection, artifactHashes: createArtifactHashCache({ ttlMs: config.detection.reloadMs }) } } : {}),
     kafka,
     producer,
     pool,
@@ -91,6 +91,22 @@ export async function createStreamService(config: Config = loadConfig(), opts: S
     sessionTimeoutMs: config.stream.sessionTimeoutMs,
     ...(opts.onStored ? { onStored: opts.onStored } : {}),
   });
+  const detector = detection
+    ? createDetectionConsumer({
+        ...detection,
+        artifactHashes: createArtifactHashCache({ ttlMs: config.detection.reloadMs }),
+        kafka,
+        pool,
+        log,
+        metrics,
+        groupId: config.detection.groupId,
+        concurrency: config.stream.concurrency,
+        writers: config.stream.writers,
+        batchMaxRecords: config.stream.batchMaxRecords,
+        sessionTimeoutMs: config.stream.sessionTimeoutMs,
+      })
+    : undefined;
+  const groups = detector ? [consumer, detector] : [consumer];
   const maintenance = createMaintenance({
     pool,
     events,
@@ -107,8 +123,8 @@ export async function createStreamService(config: Config = loadConfig(), opts: S
       {
         name: 'consumer',
         check: async () => {
-          const reason = consumer.outOfGroup();
-          if (reason) throw new Error(reason);
+          const reasons = groups.map((g) => g.outOfGroup()).filter((r): r is string => r !== null);
+          if (reasons.length) throw new Error(reasons.join('; '));
         },
       },
     ],
@@ -116,22 +132,25 @@ export async function createStreamService(config: Config = loadConfig(), opts: S
 
   return {
     log,
+    /** The storage group's consumer. */
     consumer,
+    /** The detection group's consumer (when detection is on). */
+    detector,
     async start(port = config.stream.port, host = config.stream.host): Promise<number> {
       await Promise.all([producer.connect(), admin.connect()]);
       // Today's partitions must exist before the first batch lands.
       await maintainTelemetryPartitions(pool, { retentionDays: config.telemetry.retentionDays, aheadDays: config.telemetry.partitionsAheadDays });
       // Read the detection settings before the first batch, so it does not wait for them.
       if (config.detection.enabled) await detectionSource.get();
-      await consumer.start();
+      await Promise.all(groups.map((g) => g.start()));
       if (opts.maintenance !== false) maintenance.start();
       const bound = await http.listen(port, host);
-      log.info({ url: `http://${host}:${bound}/ready`, group: config.stream.groupId }, 'stream processor running');
+      log.info({ url: `http://${host}:${bound}/ready`, groups: [config.stream.groupId, ...(detector ? [config.detection.groupId] : [])] }, 'stream processor running');
       return bound;
     },
-    // Drain order: stop fetching (finishes the batch in hand and commits it), stop timers, close clients.
+    // Drain order: stop fetching (finishes the batches in hand and commits them), stop timers, close clients.
     stop: once(async () => {
-      await consumer.stop();
+      await Promise.all(groups.map((g) => g.stop()));
       await maintenance.stop();
       await http.close();
       await producer.disconnect().catch(() => {});

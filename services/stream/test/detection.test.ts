@@ -15,6 +15,7 @@ import {
   TEST_REDIS_URL,
   type FleetFixture,
   type TestDatabase,
+  waitForDetection,
 } from '@warden/testing';
 import { TOPICS } from '@warden/contracts';
 import type { AlertV1 } from '@warden/contracts/incidents';
@@ -174,6 +175,7 @@ describe('detection end to end', () => {
     expect((await post(infected.token, [scan(infected.id, 2, new Date(t0.getTime() + 2_000), 20, 10)])).status).toBe(202);
     expect((await post(infected.token, [{ deviceId: infected.id, seq: 3, ts: new Date(t0.getTime() + 3_000).toISOString(), metrics: { cpu: 1 } }])).status).toBe(202);
     await waitFor(() => count('SELECT count(*) AS n FROM telemetry_points WHERE device_id = $1 AND seq = 3', [infected.id]), (n) => n === 1, 20_000, 'the marker');
+    await waitForDetection(pool, { deviceIds: [infected.id] });
 
     const { rows: state } = await pool.query('SELECT state FROM device_detection_state WHERE device_id = $1', [infected.id]);
     expect(state[0].state.lastSeq).toBe(3);
@@ -184,6 +186,7 @@ describe('detection end to end', () => {
     expect((await post(infected.token, [scan(infected.id, 1, t0, 14, 7)])).status).toBe(202);
     expect((await post(infected.token, [{ deviceId: infected.id, seq: 4, ts: new Date(t0.getTime() + 4_000).toISOString(), metrics: { cpu: 1 } }])).status).toBe(202);
     await waitFor(() => count('SELECT count(*) AS n FROM telemetry_points WHERE device_id = $1 AND seq = 4', [infected.id]), (n) => n === 1, 20_000, 'the second marker');
+    await waitForDetection(pool, { deviceIds: [infected.id] });
     expect(await count('SELECT count(*) AS n FROM alerts')).toBe(alertsBefore);
     expect(await count('SELECT count(*) AS n FROM incidents')).toBe(1);
     expect(await count('SELECT count(*) AS n FROM incident_timeline')).toBe(timelineBefore);
@@ -212,5 +215,26 @@ describe('detection end to end', () => {
     expect(r.data.incident.status).toBe('TRIAGED');
     expect(r.data.incident.timeline.map((e: { type: string }) => e.type)).toEqual(['ALERT', 'ALERT', 'STATUS', 'NOTE']);
     await waitFor(async () => received.incidents.map((x) => x.change), (c) => c.includes('STATUS') && c.includes('NOTE'), 5_000, 'responder changes live');
+  });
+});
+
+describe('detection apart from storage', () => {
+  it('raises an alert while the point writes are stalled, and stores the points once they resume', async () => {
+    const infected = fleet.devices[5]!;
+    // Another session holds the time-series table: storage's inserts wait behind it.
+    const blocker = await pool.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE telemetry_points IN SHARE MODE');
+      expect((await post(infected.token, [scan(infected.id, 1, new Date(), 14, 9)])).status).toBe(202);
+      await waitFor(() => count(`SELECT count(*) AS n FROM alerts WHERE device_id = $1 AND rule = 'WORM_FAN_OUT'`, [infected.id]), (n) => n === 1, 20_000, 'the alert while storage is stalled');
+      await waitFor(async () => received.alerts.filter((x) => x.device?.id === infected.id).length, (n) => n === 1, 5_000, 'the live alert');
+      expect(await count('SELECT count(*) AS n FROM telemetry_points WHERE device_id = $1', [infected.id])).toBe(0);
+      await blocker.query('COMMIT');
+    } finally {
+      blocker.release();
+    }
+    await waitFor(() => count('SELECT count(*) AS n FROM telemetry_points WHERE device_id = $1', [infected.id]), (n) => n === 1, 20_000, 'the points after the stall');
+    expect(await count(`SELECT count(*) AS n FROM alerts WHERE device_id = $1`, [infected.id])).toBe(1);
   });
 });

@@ -17,6 +17,7 @@ import {
   type FleetFixture,
   type RolloutFleet,
   type TestDatabase,
+  waitForDetection,
 } from '@warden/testing';
 import { createStreamService } from '../src/main.js';
 import { topicValues, waitFor } from './helpers.js';
@@ -86,11 +87,12 @@ async function post(authorization: string, messages: unknown[]) {
   expect(res.status).toBe(202);
 }
 
-/** One report from a firmware-fleet device, claiming `version` and an image hash, then waits until it is stored. */
+/** One report from a firmware-fleet device, claiming `version` and an image hash, then waits until it is stored and detection has run on it. */
 async function reportFirmware(device: { id: string; token: string }, version: string, hash?: string) {
   const seq = nextSeq(device.id);
   await post(`TargetToken ${device.token}`, [{ deviceId: device.id, seq, ts: new Date().toISOString(), metrics: { cpu: 5 }, firmware: { version, ...(hash ? { hash } : {}) } }]);
   await waitFor(() => count('SELECT count(*) AS n FROM telemetry_points WHERE device_id = $1 AND seq = $2', [device.id, seq]), (n) => n === 1, 20_000, `report ${seq} stored`);
+  await waitForDetection(pool, { deviceIds: [device.id] });
 }
 
 const count = async (sql: string, params: unknown[] = []) => Number((await pool.query<{ n: string }>(sql, params)).rows[0]!.n);

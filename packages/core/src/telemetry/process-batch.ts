@@ -4,7 +4,6 @@ import {
   insertTelemetryPoints,
   upsertDeviceContacts,
   upsertDeviceState,
-  type SqlClient,
   type SqlPool,
 } from '@warden/db';
 import { dedupe, recordKey, toContactRows, toStateRows } from './plan-batch.js';
@@ -17,12 +16,6 @@ export interface ProcessBatchDeps {
   pool: SqlPool;
   events: DeviceEventPublisher;
   now?: () => Date;
-  /**
-   * Runs inside the batch's transaction after the points are written, on every record of the
-   * batch (replays included: detection keeps its own per-device high-water mark), so detection
-   * state commits or rolls back together with the batch, before its offsets are committed.
-   */
-  detect?: (tx: SqlClient, records: TelemetryRecord[]) => Promise<void>;
 }
 
 export interface BatchOutcome {
@@ -45,7 +38,6 @@ export async function processTelemetryBatch(deps: ProcessBatchDeps, batch: Telem
   return inTransaction(deps.pool, async (tx) => {
     // A record is a point row as it is (no copy per message).
     const inserted = await insertTelemetryPoints(tx, records);
-    if (deps.detect) await deps.detect(tx, records);
     const keys = inserted.keys;
     const fresh = keys ? records.filter((r) => keys.has(recordKey(r))) : records;
     if (!fresh.length) return { stored: 0, duplicates: batch.length, cameOnline: 0 };

@@ -1,0 +1,197 @@
+import { TOPICS, type TelemetryDlqRecord, type TelemetryRecord } from '@warden/contracts';
+import { parseStreamRecord } from '@warden/core';
+import { createBatchWriter } from './batch-writer.js';
+import { keepConsuming, type Consumer, type ConsumerRunConfig, type Counter, type Kafka, type Logger } from '@warden/runtime';
+
+export interface PartitionConsumerDeps {
+  kafka: Kafka;
+  log: Logger;
+  /** What the group does, in logs and readiness ("storage", "detection"). */
+  role: string;
+  groupId: string;
+  /** Partitions handled at once by this instance. */
+  concurrency: number;
+  /** Postgres transactions at once. */
+  writers: number;
+  /** Most records per transaction (see batch-writer.ts). */
+  batchMaxRecords: number;
+  sessionTimeoutMs: number;
+  /** Writes a group of partition batches in one transaction; resolves once it has committed. */
+  write(records: TelemetryRecord[]): Promise<void>;
+  /** Records that are not telemetry.v1, before their offsets move on (the DLQ, or only a count). */
+  unreadable(bad: TelemetryDlqRecord[]): Promise<void>;
+  /** Counts transactions that failed (their partitions are read again). */
+  failedWrites: Counter;
+}
+
+export interface PartitionConsumer {
+  start(): Promise<void>;
+  /** Stops fetching, writes and commits what was read, then leaves the group. */
+  stop(): Promise<void>;
+  /** Partitions of warden.telemetry.v1 currently assigned to this instance. */
+  assignedPartitions(): number[];
+  /** Why the consumer is out of its group (crashed, rejoining), or null while it is in it. */
+  outOfGroup(): string | null;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * A consumer group on warden.telemetry.v1 that writes what it reads to Postgres (storage and
+ * detection are two such groups, so that neither waits for the other). Each fetched partition
+ * batch is parsed and handed to the batch writer, which writes it with whatever else is waiting in
+ * one transaction per group of batches; the partition's offset is committed once that transaction
+ * has committed. Handing over
+ * does not wait for the write: Kafka's next fetch is read and parsed while Postgres writes (the
+ * fetch position moves on, the committed offset only after the data is stored). A crash in
+ * between replays from the committed offset, which the (device, ts, seq) key turns into a
+ * no-op; a failed write reads its partition again from the failed batch. More instances with the
+ * same group id split the partitions between them.
+ */
+export function createPartitionConsumer(deps: PartitionConsumerDeps): PartitionConsumer {
+  const log = deps.log.child({ component: `${deps.role}-consumer` });
+  const consumer: Consumer = deps.kafka.consumer({
+    groupId: deps.groupId,
+    sessionTimeout: deps.sessionTimeoutMs,
+    heartbeatInterval: Math.min(3_000, Math.floor(deps.sessionTimeoutMs / 3)),
+    maxWaitTimeInMs: 200,
+    // What one fetch may bring (compressed): a few thousand records per partition. Batches form in
+    // the writer, so larger fetches would only overshoot its memory bound (see maxPending).
+    maxBytesPerPartition: 1024 * 1024,
+    maxBytes: 6 * 1024 * 1024,
+    retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 5000 },
+  });
+  let assigned: number[] = [];
+  let outOfGroup: string | null = null;
+  consumer.on(consumer.events.CRASH, (e) => {
+    assigned = [];
+    outOfGroup = `the ${deps.role} consumer crashed (${e.payload.error.message.slice(0, 200)}) and is rejoining its group`;
+  });
+  consumer.on(consumer.events.GROUP_JOIN, (e) => {
+    outOfGroup = null;
+    assigned = [...(e.payload.memberAssignment[TOPICS.telemetry] ?? [])].sort((a, b) => a - b);
+    log.info({ partitions: assigned, group: deps.groupId }, `joined the ${deps.role} consumer group`);
+  });
+
+  const failedWrites = deps.failedWrites;
+  const writer = createBatchWriter(deps.write, {
+    maxRecords: deps.batchMaxRecords,
+    // A lone first record waits a few ms for the other partitions of its fetch; after that,
+    // batches form while the previous transaction writes.
+    lingerMs: 3,
+    concurrency: deps.writers,
+  });
+  /** Records read but not yet stored, beyond which a partition handler waits (memory bound). */
+  const maxPending = 2 * deps.batchMaxRecords;
+
+  // Offsets to commit, per partition; written only after their transaction committed. A
+  // partition's transactions complete in order, so the latest offset covers the earlier ones.
+  const toCommit = new Map<number, string>();
+  let committing: Promise<void> | undefined;
+  const commit = (partition: number, offset: string) => {
+    toCommit.set(partition, offset);
+    committing ??= (async () => {
+      // One commit request for all the partitions of a transaction.
+      await null;
+      while (toCommit.size) {
+        const offsets = [...toCommit].map(([p, o]) => ({ topic: TOPICS.telemetry, partition: p, offset: o }));
+        toCommit.clear();
+        try {
+          await consumer.commitOffsets(offsets);
+        } catch (err) {
+          // Lost to a rebalance or a coordinator change: the next owner replays from the last
+          // committed offset, which stores nothing twice.
+          log.warn({ err, offsets }, 'could not commit telemetry offsets');
+        }
+      }
+      committing = undefined;
+    })();
+  };
+
+  // Partitions being read again after a failed write: batches past that offset (fetched before
+  // the rewind took effect) are not written, or their offsets would skip the failed batch.
+  const rewinds = new Map<number, bigint>();
+  const rewind = (partition: number, offset: string, err: unknown) => {
+    const from = BigInt(offset);
+    const current = rewinds.get(partition);
+    if (current !== undefined && current <= from) return;
+    rewinds.set(partition, from);
+    if (current === undefined) failedWrites.inc();
+    log.warn({ err, partition, offset }, `${deps.role}: could not write telemetry; reading the partition again from the failed batch`);
+    consumer.seek({ topic: TOPICS.telemetry, partition, offset });
+  };
+
+  let stopping = false;
+  let supervisor: { stop(): void } | undefined;
+  const runConfig: ConsumerRunConfig = {
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: deps.concurrency,
+    eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
+      if (!batch.messages.length || !isRunning() || isStale() || stopping) return;
+      const { partition } = batch;
+      const first = batch.firstOffset()!;
+      const records: TelemetryRecord[] = [];
+      const bad: TelemetryDlqRecord[] = [];
+      const receivedAt = new Date().toISOString();
+      for (const m of batch.messages) {
+        const r = parseStreamRecord(m.value);
+        if (r.ok) records.push(r.record);
+        else {
+          bad.push({
+            reason: 'INVALID',
+            message: `record at ${batch.topic}/${batch.partition}@${m.offset} is not telemetry.v1: ${r.reason}`,
+            via: 'stream',
+            receivedAt,
+            payload: (m.value?.toString('utf8') ?? '').slice(0, 8192),
+          });
+        }
+      }
+      if (bad.length) await deps.unreadable(bad);
+      // Checked right before handing over (no await in between), so a rewind decided meanwhile holds.
+      const from = rewinds.get(partition);
+      if (from !== undefined) {
+        if (BigInt(first) > from) return;
+        rewinds.delete(partition);
+      }
+      if (stopping || isStale()) return;
+      const next = (BigInt(batch.lastOffset()) + 1n).toString();
+      writer.write(partition, records).then(
+        () => commit(partition, next),
+        (err: unknown) => rewind(partition, first, err),
+      );
+      // The next fetch starts after this batch; its committed offset waits for the write.
+      resolveOffset(batch.lastOffset());
+      while (writer.pending() > maxPending && isRunning() && !stopping) {
+        await Promise.race([writer.idle(), sleep(1000)]);
+        await heartbeat();
+      }
+      await heartbeat();
+    },
+  };
+
+  return {
+    assignedPartitions: () => assigned,
+    outOfGroup: () => outOfGroup,
+    async start() {
+      supervisor = await keepConsuming(
+        consumer,
+        async () => {
+          await consumer.connect();
+          await consumer.subscribe({ topic: TOPICS.telemetry, fromBeginning: true });
+          await consumer.run(runConfig);
+        },
+        log,
+      );
+    },
+    async stop() {
+      stopping = true;
+      supervisor?.stop();
+      // Fetch nothing more; store and commit what was read, then leave the group.
+      if (assigned.length) consumer.pause([{ topic: TOPICS.telemetry }]);
+      await writer.idle();
+      while (committing) await committing;
+      await consumer.disconnect();
+    },
+  };
+}
