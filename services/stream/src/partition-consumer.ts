@@ -3,6 +3,9 @@ import { parseStreamRecord } from '@warden/core';
 import { createBatchWriter } from './batch-writer.js';
 import { keepConsuming, type Consumer, type ConsumerRunConfig, type Counter, type Kafka, type Logger } from '@warden/runtime';
 
+/** Seconds from gateway receipt to a group's commit, for each group's latency histogram. */
+export const INGEST_LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30];
+
 export interface PartitionConsumerDeps {
   kafka: Kafka;
   log: Logger;

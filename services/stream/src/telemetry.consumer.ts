@@ -2,7 +2,7 @@ import { SCHEMA_HEADER, TOPICS, type TelemetryRecord } from '@warden/contracts';
 import { processTelemetryBatch, type DeviceEventPublisher } from '@warden/core';
 import type { SqlPool } from '@warden/db';
 import { Counter, Histogram, type Kafka, type Logger, type Producer, type Registry } from '@warden/runtime';
-import { createPartitionConsumer, type PartitionConsumer } from './partition-consumer.js';
+import { createPartitionConsumer, INGEST_LATENCY_BUCKETS, type PartitionConsumer } from './partition-consumer.js';
 
 export interface TelemetryConsumerDeps {
   kafka: Kafka;
@@ -39,7 +39,7 @@ export function createTelemetryConsumer(deps: TelemetryConsumerDeps): TelemetryC
   const latency = new Histogram({
     name: 'warden_stream_ingest_to_stored_seconds',
     help: 'From gateway receipt to committed in Postgres',
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30],
+    buckets: INGEST_LATENCY_BUCKETS,
     registers: [deps.metrics],
   });
   const batchSize = new Histogram({

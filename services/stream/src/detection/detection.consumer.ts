@@ -2,7 +2,7 @@ import type { AlertV1 } from '@warden/contracts/incidents';
 import type { ArtifactHashCache, CompiledDetection, CorrelationConfig } from '@warden/core';
 import { inTransaction, type SqlPool } from '@warden/db';
 import { Counter, Histogram, type Kafka, type Logger, type Registry } from '@warden/runtime';
-import { createPartitionConsumer, type PartitionConsumer } from '../partition-consumer.js';
+import { createPartitionConsumer, INGEST_LATENCY_BUCKETS, type PartitionConsumer } from '../partition-consumer.js';
 import { detectBatch, type DetectionNotice } from './detect-batch.js';
 
 export interface DetectionConsumerDeps {
@@ -42,7 +42,7 @@ export function createDetectionConsumer(deps: DetectionConsumerDeps): PartitionC
   const latency = new Histogram({
     name: 'warden_stream_ingest_to_detected_seconds',
     help: 'From gateway receipt to detection committed (alerts published)',
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30],
+    buckets: INGEST_LATENCY_BUCKETS,
     registers: [deps.metrics],
   });
 
