@@ -141,6 +141,8 @@ const env = z.object({
   DETECTION_GROUP_ID: z.string().min(1).optional(),
   /** How often a stream processor re-reads the detection configuration and threat-intel list. */
   DETECTION_RELOAD_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  /** How often detection writes the device states it holds in memory, then commits the offsets they cover (a crash replays at most this much). */
+  DETECTION_CHECKPOINT_MS: z.coerce.number().int().min(50).max(60_000).default(5_000),
   /** An alert joins an open incident of its segment and rule when it comes within this many seconds of its last alert. */
   INCIDENT_CORRELATION_WINDOW_SECONDS: z.coerce.number().int().min(60).max(604_800).default(1_800),
   TELEMETRY_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
@@ -280,7 +282,7 @@ export interface Config {
     partitionsAheadDays: number;
   };
   stream: { groupId: string; concurrency: number; writers: number; batchMaxRecords: number; sessionTimeoutMs: number; host: string; port: number };
-  detection: { enabled: boolean; groupId: string; reloadMs: number; correlationWindowSeconds: number };
+  detection: { enabled: boolean; groupId: string; reloadMs: number; checkpointMs: number; correlationWindowSeconds: number };
   liveness: { defaultIntervalSeconds: number; graceFactor: number; sweepSeconds: number };
   containment: { managementAllow: { host: string; port: number }[]; sweepSeconds: number };
   playbooks: { sweepSeconds: number; waitPollMs: number };
@@ -417,7 +419,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       retentionDays: e.TELEMETRY_RETENTION_DAYS,
       partitionsAheadDays: e.TELEMETRY_PARTITIONS_AHEAD_DAYS,
     },
-    detection: { enabled: e.DETECTION_ENABLED, groupId: e.DETECTION_GROUP_ID ?? `${e.STREAM_GROUP_ID}-detection`, reloadMs: e.DETECTION_RELOAD_MS, correlationWindowSeconds: e.INCIDENT_CORRELATION_WINDOW_SECONDS },
+    detection: { enabled: e.DETECTION_ENABLED, groupId: e.DETECTION_GROUP_ID ?? `${e.STREAM_GROUP_ID}-detection`, reloadMs: e.DETECTION_RELOAD_MS, checkpointMs: e.DETECTION_CHECKPOINT_MS, correlationWindowSeconds: e.INCIDENT_CORRELATION_WINDOW_SECONDS },
     stream: {
       groupId: e.STREAM_GROUP_ID,
       concurrency: e.STREAM_CONCURRENCY,

@@ -8,6 +8,8 @@ export function testConfig(env: Record<string, string | undefined> = {}): Config
     PASSWORD_MEMORY_KIB: '1024',
     PASSWORD_ITERATIONS: '1',
     TOKEN_PEPPER: 'test-pepper-0123456789',
+    // Tests read detection's checkpointed state (waitForDetection); don't make them wait 5 s for it.
+    DETECTION_CHECKPOINT_MS: '100',
     ...env,
   });
 }

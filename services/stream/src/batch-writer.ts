@@ -43,7 +43,10 @@ interface Submission {
  * device, one partition) reach detection in order and its offsets can be committed as each
  * transaction completes.
  */
-export function createBatchWriter(write: (records: TelemetryRecord[]) => Promise<unknown>, opts: BatchWriterOptions): BatchWriter {
+export function createBatchWriter(
+  write: (records: TelemetryRecord[], parts: { partition: number; records: TelemetryRecord[] }[]) => Promise<unknown>,
+  opts: BatchWriterOptions,
+): BatchWriter {
   const backoffMs = opts.backoffMs ?? 200;
   const maxBackoffMs = opts.maxBackoffMs ?? 5000;
   let queue: Submission[] = [];
@@ -113,7 +116,7 @@ export function createBatchWriter(write: (records: TelemetryRecord[]) => Promise
       for (const p of partitions) busy.add(p);
       running++;
       writing += records.length;
-      write(records).then(
+      write(records, batch.map((s) => ({ partition: s.partition, records: s.records }))).then(
         () => {
           failures = 0;
           for (const s of batch) s.resolve();

@@ -100,6 +100,8 @@ export async function createStreamService(config: Config = loadConfig(), opts: S
         log,
         metrics,
         groupId: config.detection.groupId,
+        checkpointMs: config.detection.checkpointMs,
+        factsRefreshMs: config.detection.reloadMs,
         concurrency: config.stream.concurrency,
         writers: config.stream.writers,
         batchMaxRecords: config.stream.batchMaxRecords,

@@ -19,8 +19,16 @@ export interface PartitionConsumerDeps {
   /** Most records per transaction (see batch-writer.ts). */
   batchMaxRecords: number;
   sessionTimeoutMs: number;
-  /** Writes a group of partition batches in one transaction; resolves once it has committed. */
-  write(records: TelemetryRecord[]): Promise<void>;
+  /** Writes a group of partition batches (all their records, and each partition's); resolves once they are written. */
+  write(records: TelemetryRecord[], parts: { partition: number; records: TelemetryRecord[] }[]): Promise<void>;
+  /**
+   * For a group that keeps state in memory: makes everything written so far durable. Offsets are
+   * then committed at most every `commitIntervalMs`, each time right after a checkpoint (without
+   * one, as soon as their write resolves).
+   */
+  checkpoint?: { run(): Promise<void>; intervalMs: number };
+  /** Called with this instance's partitions each time it joins the group (before it fetches). */
+  onAssigned?(partitions: number[]): void;
   /** Records that are not telemetry.v1, before their offsets move on (the DLQ, or only a count). */
   unreadable(bad: TelemetryDlqRecord[]): Promise<void>;
   /** Counts transactions that failed (their partitions are read again). */
@@ -73,6 +81,7 @@ export function createPartitionConsumer(deps: PartitionConsumerDeps): PartitionC
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
     outOfGroup = null;
     assigned = [...(e.payload.memberAssignment[TOPICS.telemetry] ?? [])].sort((a, b) => a - b);
+    deps.onAssigned?.(assigned);
     log.info({ partitions: assigned, group: deps.groupId }, `joined the ${deps.role} consumer group`);
   });
 
@@ -91,14 +100,36 @@ export function createPartitionConsumer(deps: PartitionConsumerDeps): PartitionC
   // partition's transactions complete in order, so the latest offset covers the earlier ones.
   const toCommit = new Map<number, string>();
   let committing: Promise<void> | undefined;
+  let wake: (() => void) | undefined;
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    }).finally(() => (wake = undefined));
   const commit = (partition: number, offset: string) => {
     toCommit.set(partition, offset);
     committing ??= (async () => {
-      // One commit request for all the partitions of a transaction.
-      await null;
+      // One commit request for all the partitions of a transaction (or of a checkpoint interval).
+      await (deps.checkpoint && !stopping ? pause(deps.checkpoint.intervalMs) : null);
       while (toCommit.size) {
         const offsets = [...toCommit].map(([p, o]) => ({ topic: TOPICS.telemetry, partition: p, offset: o }));
         toCommit.clear();
+        if (deps.checkpoint) {
+          try {
+            // Taken after the offsets: everything they cover is then durable.
+            await deps.checkpoint.run();
+          } catch (err) {
+            // Nothing is lost: the offsets stay behind and are committed after a later checkpoint.
+            for (const o of offsets) if (!toCommit.has(o.partition)) toCommit.set(o.partition, o.offset);
+            log.warn({ err }, `${deps.role}: could not checkpoint; its offsets wait for the next one`);
+            if (stopping) break;
+            await pause(deps.checkpoint.intervalMs);
+            continue;
+          }
+        }
         try {
           await consumer.commitOffsets(offsets);
         } catch (err) {
@@ -193,7 +224,11 @@ export function createPartitionConsumer(deps: PartitionConsumerDeps): PartitionC
       // Fetch nothing more; store and commit what was read, then leave the group.
       if (assigned.length) consumer.pause([{ topic: TOPICS.telemetry }]);
       await writer.idle();
-      while (committing) await committing;
+      wake?.();
+      while (committing) {
+        await committing;
+        wake?.();
+      }
       await consumer.disconnect();
     },
   };

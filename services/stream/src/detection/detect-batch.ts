@@ -11,12 +11,17 @@ import {
   type DeviceDetectionState,
   type DeviceFacts,
 } from '@warden/core';
-import { arrayLiteral, jsonArrayDocument, releaseArtifactHashes, type SqlClient } from '@warden/db';
+import { inTransaction, releaseArtifactHashes, type SqlPool } from '@warden/db';
+import type { DetectionStateStore, DetectionSubject } from './detection-state.js';
 import { storeAlerts, type DetectionNotice } from './store-alerts.js';
 
 export type { DetectionNotice } from './store-alerts.js';
 
 export interface DetectBatchDeps {
+  /** Postgres, for devices not held yet, unknown artifact digests and the transaction that stores alerts. */
+  pool: SqlPool;
+  /** The devices' detection state, held in memory between checkpoints (see detection-state.ts). */
+  states: DetectionStateStore;
   detection: CompiledDetection;
   correlation: CorrelationConfig;
   /** The firmware catalogue's artifact digests per (model, version), shared by the processor's batches. */
@@ -26,103 +31,73 @@ export interface DetectBatchDeps {
   now?: () => number;
 }
 
-interface FactsRow {
-  id: string;
-  kind: string;
-  model_id: string;
-  segment_id: string | null;
-  criticality: string;
-  state: Partial<DeviceDetectionState>;
+/** One partition's records of a batch: a device's messages all come through one partition. */
+export interface PartitionRecords {
+  partition: number;
+  records: TelemetryRecord[];
 }
 
 /**
- * Detection for one stream batch, inside its transaction: per-device state is locked (rows in
- * device id order, so two batches of one partition in flight run one after the other), the pure
- * engine runs on each message in device order, states are written back, new alerts are stored
- * once (`ON CONFLICT (dedup_key) DO NOTHING`), published, and correlated into incidents with
- * their timeline. A batch with no alerts costs two set-based statements (two more when it brings
- * a device's first messages), plus one for the firmware versions reported with a hash that the
- * artifact cache does not know (or knew too long ago).
+ * Detection for a group of partition batches. The pure engine runs on each device's messages in
+ * order against the state held in memory; new alerts are stored once (`ON CONFLICT (dedup_key)
+ * DO NOTHING`), published and correlated into incidents with their timeline, in one transaction;
+ * only then are the new states applied (so a failed batch, read again, starts from the states it
+ * started from). A batch that raises nothing and brings no new device makes no round trip to
+ * Postgres at all; the states reach it at the next checkpoint.
  */
-export async function detectBatch(tx: SqlClient, records: TelemetryRecord[], deps: DetectBatchDeps): Promise<DetectionNotice> {
+export async function detectBatch(parts: PartitionRecords[], deps: DetectBatchDeps): Promise<DetectionNotice> {
   const notice: DetectionNotice = { alerts: [], incidents: [] };
   const byDevice = new Map<string, DetectionEvent[]>();
-  for (const r of records) {
-    const e = toDetectionEvent(r);
-    if (!e) continue;
-    let list = byDevice.get(e.deviceId);
-    if (!list) byDevice.set(e.deviceId, (list = []));
-    list.push(e);
+  const partitionOf = new Map<string, number>();
+  for (const { partition, records } of parts) {
+    for (const r of records) {
+      const e = toDetectionEvent(r);
+      if (!e) continue;
+      let list = byDevice.get(e.deviceId);
+      if (!list) {
+        byDevice.set(e.deviceId, (list = []));
+        partitionOf.set(e.deviceId, partition);
+      }
+      list.push(e);
+    }
   }
   if (!byDevice.size) return notice;
-  const ids = [...byDevice.keys()].sort();
-  const rows = await lockStates(tx, ids);
-  if (rows.length < ids.length) {
-    // First messages of a device: create its (empty) state, then lock it too. Devices that are not
-    // registered get no state and are skipped, as their points are.
-    const have = new Set(rows.map((r) => r.id));
-    const missing = ids.filter((id) => !have.has(id));
-    await tx.query(
-      `INSERT INTO device_detection_state (device_id, state)
-       SELECT d.id, '{}'::jsonb FROM devices d WHERE d.id = ANY($1::uuid[]) ORDER BY d.id
-       ON CONFLICT (device_id) DO NOTHING`,
-      [arrayLiteral(missing)],
-    );
-    rows.push(...(await lockStates(tx, missing)));
-  }
-  const facts = new Map<string, FactsRow>(rows.map((r) => [r.id, r]));
-  await refreshArtifactHashes(tx, rows, byDevice, deps);
+  const subjects = await deps.states.load(deps.pool, partitionOf);
+  await refreshArtifactHashes(subjects, byDevice, deps);
   const drafts: AlertDraft[] = [];
-  const changedIds: string[] = [];
-  const changedStates: DeviceDetectionState[] = [];
-  for (const row of rows) {
-    const device: DeviceFacts = { id: row.id, kind: row.kind, modelId: row.model_id, segmentId: row.segment_id };
-    const events = byDevice.get(row.id)!.sort((a, b) => a.ts - b.ts || a.seq - b.seq);
-    let state: DeviceDetectionState | undefined = row.state?.v === 1 ? (row.state as DeviceDetectionState) : undefined;
-    const before = state;
+  const changed = new Map<string, DeviceDetectionState>();
+  for (const [id, subject] of subjects) {
+    const device: DeviceFacts = subject.facts;
+    const events = byDevice.get(id)!.sort((a, b) => a.ts - b.ts || a.seq - b.seq);
+    let state = subject.state;
     for (const event of events) {
       const r = detectTelemetry(state, event, { device, detection: deps.detection, artifactHashes: deps.artifactHashes.lookup });
       state = r.state;
       drafts.push(...r.alerts);
     }
-    if (state && state !== before) {
-      changedIds.push(row.id);
-      changedStates.push(state);
-    }
+    if (state && state !== subject.state) changed.set(id, state);
   }
-  if (changedIds.length) {
-    await tx.query(
-      `UPDATE device_detection_state s SET state = u.state, updated_at = now()
-         FROM ROWS FROM (unnest($1::uuid[]), jsonb_array_elements($2::jsonb)) AS u(device_id, state)
-        WHERE s.device_id = u.device_id`,
-      [arrayLiteral(changedIds), jsonArrayDocument(changedStates)],
-    );
-  }
-  const isCritical = (id: string) => ['HIGH', 'CRITICAL'].includes(facts.get(id)?.criticality ?? '');
-  return storeAlerts(tx, drafts, { correlation: deps.correlation, publishAlerts: deps.publishAlerts, isCritical });
-}
-
-/** Locks the detection state of `ids` (in device order, so concurrent batches queue rather than deadlock), with the device facts. */
-async function lockStates(tx: SqlClient, ids: string[]): Promise<FactsRow[]> {
-  const { rows } = await tx.query<FactsRow>(
-    `SELECT d.id, d.kind::text AS kind, d.model_id, d.segment_id, d.criticality::text AS criticality, s.state
-       FROM device_detection_state s JOIN devices d ON d.id = s.device_id
-      WHERE s.device_id = ANY($1::uuid[])
-      ORDER BY s.device_id
-        FOR UPDATE OF s`,
-    [arrayLiteral(ids)],
-  );
-  return rows;
+  const result = drafts.length
+    ? await inTransaction(deps.pool, (tx) =>
+        storeAlerts(tx, drafts, {
+          correlation: deps.correlation,
+          publishAlerts: deps.publishAlerts,
+          isCritical: (id) => subjects.get(id)?.facts.critical ?? false,
+        }),
+      )
+    : notice;
+  deps.states.apply(changed);
+  return result;
 }
 
 /** Fetches, in one statement, the artifact digests of the (model, version) pairs the batch reports with a hash and the cache lacks. */
-async function refreshArtifactHashes(tx: SqlClient, rows: FactsRow[], byDevice: Map<string, DetectionEvent[]>, deps: DetectBatchDeps) {
+async function refreshArtifactHashes(subjects: Map<string, DetectionSubject>, byDevice: Map<string, DetectionEvent[]>, deps: DetectBatchDeps) {
   if (!deps.detection.config.firmwareHash.enabled) return;
-  const reported = rows.flatMap((row) =>
-    byDevice.get(row.id)!.flatMap((e) => (e.firmware?.hash ? [{ modelId: row.model_id, version: e.firmware.version }] : [])),
+  const reported = [...subjects].flatMap(([id, s]) =>
+    byDevice.get(id)!.flatMap((e) => (e.firmware?.hash ? [{ modelId: s.facts.modelId, version: e.firmware.version }] : [])),
   );
   if (!reported.length) return;
   const now = deps.now?.() ?? Date.now();
   const stale = deps.artifactHashes.stale(reported, now);
-  if (stale.length) deps.artifactHashes.fill(stale, await releaseArtifactHashes(tx, stale), now);
+  if (stale.length) deps.artifactHashes.fill(stale, await releaseArtifactHashes(deps.pool, stale), now);
 }

@@ -1,9 +1,10 @@
 import type { AlertV1 } from '@warden/contracts/incidents';
 import type { ArtifactHashCache, CompiledDetection, CorrelationConfig } from '@warden/core';
-import { inTransaction, type SqlPool } from '@warden/db';
-import { Counter, Histogram, type Kafka, type Logger, type Registry } from '@warden/runtime';
+import type { SqlPool } from '@warden/db';
+import { Counter, Gauge, Histogram, type Kafka, type Logger, type Registry } from '@warden/runtime';
 import { createPartitionConsumer, INGEST_LATENCY_BUCKETS, type PartitionConsumer } from '../partition-consumer.js';
 import { detectBatch, type DetectionNotice } from './detect-batch.js';
+import { createDetectionStateStore } from './detection-state.js';
 
 export interface DetectionConsumerDeps {
   kafka: Kafka;
@@ -16,6 +17,12 @@ export interface DetectionConsumerDeps {
   writers: number;
   batchMaxRecords: number;
   sessionTimeoutMs: number;
+  /** How often changed detection states are written to Postgres (and the offsets they cover committed). */
+  checkpointMs: number;
+  /** How often the registry facts of the devices held (segment, kind, criticality) are read again. */
+  factsRefreshMs: number;
+  /** Devices not heard from for this long are dropped from memory (default 10 min). */
+  idleMs?: number;
   source: { get(): Promise<CompiledDetection> };
   correlation: CorrelationConfig;
   artifactHashes: ArtifactHashCache;
@@ -28,25 +35,41 @@ export interface DetectionConsumerDeps {
 /**
  * The detection group on warden.telemetry.v1. Storage and detection read the topic separately: a
  * storage backlog (points are most of the write load) does not delay an alert, and each scales on
- * its own. Per group of batches, one transaction locks the devices' detection state, runs the
- * rules, writes the state back and stores, publishes and correlates the new alerts (see
- * detect-batch.ts); offsets are committed after it. A replay is a no-op: each device's state keeps
- * the last message it applied, and alerts are stored once by their dedup key. Records that are not
- * telemetry.v1 are counted here and sent to the DLQ by the storage group.
+ * its own. Detection keeps each device's rule state in memory while it reads the device's
+ * partition (detection-state.ts): a batch runs the rules and, only when it raises something,
+ * stores, publishes and correlates the new alerts in one transaction (detect-batch.ts). Every
+ * `checkpointMs` the changed states are written in one statement and the offsets they cover are
+ * committed after it. A replay is a no-op: each device's state keeps the last message it applied,
+ * and alerts are stored once by their dedup key. Records that are not telemetry.v1 are counted
+ * here and sent to the DLQ by the storage group.
  */
-export function createDetectionConsumer(deps: DetectionConsumerDeps): PartitionConsumer {
+export function createDetectionConsumer(deps: DetectionConsumerDeps): PartitionConsumer & { heldDevices(): number } {
   const examined = new Counter({ name: 'warden_stream_detection_records_total', help: 'Telemetry messages run through detection', registers: [deps.metrics] });
   const raised = new Counter({ name: 'warden_stream_alerts_raised_total', help: 'New alerts raised by detection', registers: [deps.metrics] });
   const unreadable = new Counter({ name: 'warden_stream_detection_unreadable_total', help: 'Records detection skipped as not telemetry.v1', registers: [deps.metrics] });
-  const failedWrites = new Counter({ name: 'warden_stream_detection_failures_total', help: 'Detection transactions that failed (their partitions are read again)', registers: [deps.metrics] });
+  const failedWrites = new Counter({ name: 'warden_stream_detection_failures_total', help: 'Detection batches that failed (their partitions are read again)', registers: [deps.metrics] });
+  const checkpointed = new Counter({ name: 'warden_stream_detection_checkpointed_states_total', help: 'Device detection states written by checkpoints', registers: [deps.metrics] });
   const latency = new Histogram({
     name: 'warden_stream_ingest_to_detected_seconds',
-    help: 'From gateway receipt to detection committed (alerts published)',
+    help: 'From gateway receipt to detection done (alerts stored and published)',
     buckets: INGEST_LATENCY_BUCKETS,
     registers: [deps.metrics],
   });
+  const states = createDetectionStateStore({ idleMs: deps.idleMs ?? 10 * 60_000 });
+  new Gauge({ name: 'warden_stream_detection_held_devices', help: 'Devices whose detection state this instance holds in memory', registers: [deps.metrics], collect() { this.set(states.size()); } });
 
-  return createPartitionConsumer({
+  let refreshing: NodeJS.Timeout | undefined;
+  const refreshFacts = () => {
+    refreshing = setTimeout(() => {
+      states
+        .refreshFacts(deps.pool)
+        .catch((err: unknown) => deps.log.warn({ err }, 'detection could not re-read device facts; keeping the previous ones'))
+        .finally(() => refreshing && refreshFacts());
+    }, deps.factsRefreshMs);
+    refreshing.unref();
+  };
+
+  const consumer: PartitionConsumer = createPartitionConsumer({
     kafka: deps.kafka,
     log: deps.log,
     role: 'detection',
@@ -57,11 +80,25 @@ export function createDetectionConsumer(deps: DetectionConsumerDeps): PartitionC
     sessionTimeoutMs: deps.sessionTimeoutMs,
     failedWrites,
     unreadable: async (bad) => void unreadable.inc(bad.length),
-    async write(records) {
+    onAssigned: (partitions) => states.retain(partitions),
+    checkpoint: {
+      intervalMs: deps.checkpointMs,
+      run: async () => void checkpointed.inc(await states.checkpoint(deps.pool)),
+    },
+    async write(records, parts) {
+      // Batches fetched before a rebalance took this instance's partitions away: the new owner
+      // reads them from the committed offset, with the state checkpointed for it.
+      const owned = new Set(consumer.assignedPartitions());
+      const mine = parts.filter((p) => owned.has(p.partition));
       const detection = await deps.source.get();
-      const notice = await inTransaction(deps.pool, (tx) =>
-        detectBatch(tx, records, { detection, correlation: deps.correlation, artifactHashes: deps.artifactHashes, publishAlerts: deps.publishAlerts }),
-      );
+      const notice = await detectBatch(mine, {
+        pool: deps.pool,
+        states,
+        detection,
+        correlation: deps.correlation,
+        artifactHashes: deps.artifactHashes,
+        publishAlerts: deps.publishAlerts,
+      });
       const now = Date.now();
       examined.inc(records.length);
       for (const r of records) latency.observe((now - Date.parse(r.receivedAt)) / 1000);
@@ -71,4 +108,17 @@ export function createDetectionConsumer(deps: DetectionConsumerDeps): PartitionC
       }
     },
   });
+  return {
+    ...consumer,
+    heldDevices: () => states.size(),
+    async start() {
+      await consumer.start();
+      refreshFacts();
+    },
+    async stop() {
+      clearTimeout(refreshing);
+      refreshing = undefined;
+      await consumer.stop();
+    },
+  };
 }
