@@ -99,6 +99,7 @@ export function createPartitionConsumer(deps: PartitionConsumerDeps): PartitionC
   // Offsets to commit, per partition; written only after their transaction committed. A
   // partition's transactions complete in order, so the latest offset covers the earlier ones.
   const toCommit = new Map<number, string>();
+  let stopping = false;
   let committing: Promise<void> | undefined;
   let wake: (() => void) | undefined;
   const pause = (ms: number) =>
@@ -155,7 +156,6 @@ export function createPartitionConsumer(deps: PartitionConsumerDeps): PartitionC
     consumer.seek({ topic: TOPICS.telemetry, partition, offset });
   };
 
-  let stopping = false;
   let supervisor: { stop(): void } | undefined;
   const runConfig: ConsumerRunConfig = {
     autoCommit: false,
