@@ -23,8 +23,8 @@ export interface PartitionConsumerDeps {
   write(records: TelemetryRecord[], parts: { partition: number; records: TelemetryRecord[] }[]): Promise<void>;
   /**
    * For a group that keeps state in memory: makes everything written so far durable. Offsets are
-   * then committed at most every `commitIntervalMs`, each time right after a checkpoint (without
-   * one, as soon as their write resolves).
+   * then committed at most every `intervalMs`, each time right after a checkpoint (without one, as
+   * soon as their write resolves).
    */
   checkpoint?: { run(): Promise<void>; intervalMs: number };
   /** Called with this instance's partitions each time it joins the group (before it fetches). */
@@ -116,8 +116,12 @@ export function createPartitionConsumer(deps: PartitionConsumerDeps): PartitionC
       // One commit request for all the partitions of a transaction (or of a checkpoint interval).
       await (deps.checkpoint && !stopping ? pause(deps.checkpoint.intervalMs) : null);
       while (toCommit.size) {
-        const offsets = [...toCommit].map(([p, o]) => ({ topic: TOPICS.telemetry, partition: p, offset: o }));
+        // Not for partitions a rebalance gave to another instance meanwhile: it reads them from the
+        // committed offset (with a write still in flight here, that is a replay, never a gap).
+        const owned = new Set(assigned);
+        const offsets = [...toCommit].filter(([p]) => owned.has(p)).map(([p, o]) => ({ topic: TOPICS.telemetry, partition: p, offset: o }));
         toCommit.clear();
+        if (!offsets.length) break;
         if (deps.checkpoint) {
           try {
             // Taken after the offsets: everything they cover is then durable.

@@ -43,7 +43,7 @@ export interface DetectionConsumerDeps {
  * and alerts are stored once by their dedup key. Records that are not telemetry.v1 are counted
  * here and sent to the DLQ by the storage group.
  */
-export function createDetectionConsumer(deps: DetectionConsumerDeps): PartitionConsumer & { heldDevices(): number } {
+export function createDetectionConsumer(deps: DetectionConsumerDeps): PartitionConsumer {
   const examined = new Counter({ name: 'warden_stream_detection_records_total', help: 'Telemetry messages run through detection', registers: [deps.metrics] });
   const raised = new Counter({ name: 'warden_stream_alerts_raised_total', help: 'New alerts raised by detection', registers: [deps.metrics] });
   const unreadable = new Counter({ name: 'warden_stream_detection_unreadable_total', help: 'Records detection skipped as not telemetry.v1', registers: [deps.metrics] });
@@ -86,8 +86,8 @@ export function createDetectionConsumer(deps: DetectionConsumerDeps): PartitionC
       run: async () => void checkpointed.inc(await states.checkpoint(deps.pool)),
     },
     async write(records, parts) {
-      // Batches fetched before a rebalance took this instance's partitions away: the new owner
-      // reads them from the committed offset, with the state checkpointed for it.
+      // Batches fetched before a rebalance took their partition away are not detected here (nor
+      // their offsets committed): the new owner reads them with the state checkpointed for it.
       const owned = new Set(consumer.assignedPartitions());
       const mine = parts.filter((p) => owned.has(p.partition));
       const detection = await deps.source.get();
@@ -110,7 +110,6 @@ export function createDetectionConsumer(deps: DetectionConsumerDeps): PartitionC
   });
   return {
     ...consumer,
-    heldDevices: () => states.size(),
     async start() {
       await consumer.start();
       refreshFacts();
