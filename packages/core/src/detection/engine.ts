@@ -18,8 +18,8 @@ import { evaluateTrafficBaseline, initialTrafficBaselineState, type TrafficBasel
 
 /**
  * Everything detection remembers about one device. Plain JSON (no Map, Set or Date): the stream
- * processor stores it per device id, which is also the Kafka key, so the state moves with the
- * partition on a rebalance and is written in the same transaction as the batch's offsets.
+ * processor keeps it per device id, which is also the Kafka key, so the state moves with the
+ * partition on a rebalance; it is checkpointed to Postgres before the offsets it covers are committed.
  */
 export interface DeviceDetectionState {
   v: 1;
