@@ -19,7 +19,8 @@ import { startRawConsumer, type RawConsumer } from '../raw-consumer.js';
 const DEVICES = 2000;
 const BATCH = 500;
 const MESSAGES = Number(process.env.BENCH_TELEMETRY_MESSAGES ?? 300_000);
-const CONCURRENCY = 8;
+/** HTTP connections posting at once (BENCH_TELEMETRY_CONCURRENCY). */
+const CONCURRENCY = Number(process.env.BENCH_TELEMETRY_CONCURRENCY ?? 8);
 const PARTITIONS = 6;
 /** Most records the raw producer may be ahead of its consumer (about 1.5 MB per partition, compressed). */
 const RAW_WINDOW = 60_000;
