@@ -77,35 +77,33 @@ export async function createStreamService(config: Config = loadConfig(), opts: S
         },
       }
     : undefined;
-  const consumer = createTelemetryConsumer({
+  // Storage and detection read the topic alike, each in its own group.
+  const group = {
     kafka,
-    producer,
-    pool,
-    events,
     log,
     metrics,
-    groupId: config.stream.groupId,
     concurrency: config.stream.concurrency,
     writers: config.stream.writers,
     batchMaxRecords: config.stream.batchMaxRecords,
     sessionTimeoutMs: config.stream.sessionTimeoutMs,
+  };
+  const consumer = createTelemetryConsumer({
+    ...group,
+    groupId: config.stream.groupId,
+    producer,
+    pool,
+    events,
     ...(opts.onStored ? { onStored: opts.onStored } : {}),
   });
   const detector = detection
     ? createDetectionConsumer({
+        ...group,
         ...detection,
-        artifactHashes: createArtifactHashCache({ ttlMs: config.detection.reloadMs }),
-        kafka,
-        pool,
-        log,
-        metrics,
         groupId: config.detection.groupId,
+        pool,
+        artifactHashes: createArtifactHashCache({ ttlMs: config.detection.reloadMs }),
         checkpointMs: config.detection.checkpointMs,
         factsRefreshMs: config.detection.reloadMs,
-        concurrency: config.stream.concurrency,
-        writers: config.stream.writers,
-        batchMaxRecords: config.stream.batchMaxRecords,
-        sessionTimeoutMs: config.stream.sessionTimeoutMs,
       })
     : undefined;
   const groups = detector ? [consumer, detector] : [consumer];

@@ -1,16 +1,16 @@
 import { TOPICS, type TelemetryDlqRecord, type TelemetryRecord } from '@warden/contracts';
 import { parseStreamRecord } from '@warden/core';
 import { createBatchWriter } from './batch-writer.js';
-import { keepConsuming, type Consumer, type ConsumerRunConfig, type Counter, type Kafka, type Logger } from '@warden/runtime';
+import { Counter, Histogram, keepConsuming, type Consumer, type ConsumerRunConfig, type Kafka, type Logger, type Registry } from '@warden/runtime';
 
-/** Seconds from gateway receipt to a group's commit, for each group's latency histogram. */
-export const INGEST_LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30];
+/** Seconds from gateway receipt to a group's write, for each group's latency histogram. */
+const INGEST_LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30];
 
-export interface PartitionConsumerDeps {
+/** How one group reads the topic: the settings storage and detection share. */
+export interface GroupSettings {
   kafka: Kafka;
   log: Logger;
-  /** What the group does, in logs and readiness ("storage", "detection"). */
-  role: string;
+  metrics: Registry;
   groupId: string;
   /** Partitions handled at once by this instance. */
   concurrency: number;
@@ -19,6 +19,15 @@ export interface PartitionConsumerDeps {
   /** Most records per transaction (see batch-writer.ts). */
   batchMaxRecords: number;
   sessionTimeoutMs: number;
+}
+
+type Meter = { name: string; help: string };
+
+export interface PartitionConsumerDeps extends GroupSettings {
+  /** What the group does, in logs and readiness ("storage", "detection"). */
+  role: string;
+  /** The group's own metric names: gateway receipt → written (histogram), failed writes, unreadable records. */
+  meters: { latency: Meter; failedWrites: Meter; unreadable: Meter };
   /** Writes a group of partition batches (all their records, and each partition's); resolves once they are written. */
   write(records: TelemetryRecord[], parts: { partition: number; records: TelemetryRecord[] }[]): Promise<void>;
   /**
@@ -29,10 +38,8 @@ export interface PartitionConsumerDeps {
   checkpoint?: { run(): Promise<void>; intervalMs: number };
   /** Called with this instance's partitions each time it joins the group (before it fetches). */
   onAssigned?(partitions: number[]): void;
-  /** Records that are not telemetry.v1, before their offsets move on (the DLQ, or only a count). */
-  unreadable(bad: TelemetryDlqRecord[]): Promise<void>;
-  /** Counts transactions that failed (their partitions are read again). */
-  failedWrites: Counter;
+  /** Records that are not telemetry.v1, before their offsets move on (the DLQ); they are counted either way. */
+  unreadable?(bad: TelemetryDlqRecord[]): Promise<void>;
 }
 
 export interface PartitionConsumer {
@@ -85,7 +92,10 @@ export function createPartitionConsumer(deps: PartitionConsumerDeps): PartitionC
     log.info({ partitions: assigned, group: deps.groupId }, `joined the ${deps.role} consumer group`);
   });
 
-  const failedWrites = deps.failedWrites;
+  const registers = [deps.metrics];
+  const failedWrites = new Counter({ ...deps.meters.failedWrites, registers });
+  const unreadable = new Counter({ ...deps.meters.unreadable, registers });
+  const latency = new Histogram({ ...deps.meters.latency, buckets: INGEST_LATENCY_BUCKETS, registers });
   const writer = createBatchWriter(deps.write, {
     maxRecords: deps.batchMaxRecords,
     // A lone first record waits a few ms for the other partitions of its fetch; after that,
@@ -185,7 +195,10 @@ export function createPartitionConsumer(deps: PartitionConsumerDeps): PartitionC
           });
         }
       }
-      if (bad.length) await deps.unreadable(bad);
+      if (bad.length) {
+        unreadable.inc(bad.length);
+        await deps.unreadable?.(bad);
+      }
       // Checked right before handing over (no await in between), so a rewind decided meanwhile holds.
       const from = rewinds.get(partition);
       if (from !== undefined) {
@@ -195,7 +208,11 @@ export function createPartitionConsumer(deps: PartitionConsumerDeps): PartitionC
       if (stopping || isStale()) return;
       const next = (BigInt(batch.lastOffset()) + 1n).toString();
       writer.write(partition, records).then(
-        () => commit(partition, next),
+        () => {
+          const now = Date.now();
+          for (const r of records) latency.observe((now - Date.parse(r.receivedAt)) / 1000);
+          commit(partition, next);
+        },
         (err: unknown) => rewind(partition, first, err),
       );
       // The next fetch starts after this batch; its committed offset waits for the write.

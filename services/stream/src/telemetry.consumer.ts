@@ -1,24 +1,13 @@
 import { SCHEMA_HEADER, TOPICS, type TelemetryRecord } from '@warden/contracts';
 import { processTelemetryBatch, type DeviceEventPublisher } from '@warden/core';
 import type { SqlPool } from '@warden/db';
-import { Counter, Histogram, type Kafka, type Logger, type Producer, type Registry } from '@warden/runtime';
-import { createPartitionConsumer, INGEST_LATENCY_BUCKETS, type PartitionConsumer } from './partition-consumer.js';
+import { Counter, Histogram, type Producer } from '@warden/runtime';
+import { createPartitionConsumer, type GroupSettings, type PartitionConsumer } from './partition-consumer.js';
 
-export interface TelemetryConsumerDeps {
-  kafka: Kafka;
+export interface TelemetryConsumerDeps extends GroupSettings {
   producer: Producer;
   pool: SqlPool;
   events: DeviceEventPublisher;
-  log: Logger;
-  metrics: Registry;
-  groupId: string;
-  /** Partitions handled at once by this instance. */
-  concurrency: number;
-  /** Postgres transactions at once. */
-  writers: number;
-  /** Most records per transaction (see batch-writer.ts). */
-  batchMaxRecords: number;
-  sessionTimeoutMs: number;
   /** Called after a batch is committed to Postgres (benchmarks and tests observe latency with it). */
   onStored?: (records: TelemetryRecord[], storedAt: number) => void;
 }
@@ -34,14 +23,6 @@ export type TelemetryConsumer = PartitionConsumer;
 export function createTelemetryConsumer(deps: TelemetryConsumerDeps): TelemetryConsumer {
   const stored = new Counter({ name: 'warden_stream_telemetry_stored_total', help: 'Telemetry messages stored', registers: [deps.metrics] });
   const duplicates = new Counter({ name: 'warden_stream_telemetry_duplicates_total', help: 'Telemetry messages already stored (replays)', registers: [deps.metrics] });
-  const unreadable = new Counter({ name: 'warden_stream_telemetry_unreadable_total', help: 'Records that were not telemetry.v1 (sent to the DLQ)', registers: [deps.metrics] });
-  const failedWrites = new Counter({ name: 'warden_stream_write_failures_total', help: 'Storage transactions that failed (their partitions are read again)', registers: [deps.metrics] });
-  const latency = new Histogram({
-    name: 'warden_stream_ingest_to_stored_seconds',
-    help: 'From gateway receipt to committed in Postgres',
-    buckets: INGEST_LATENCY_BUCKETS,
-    registers: [deps.metrics],
-  });
   const batchSize = new Histogram({
     name: 'warden_stream_transaction_records',
     help: 'Records per storage transaction (group commit)',
@@ -50,17 +31,14 @@ export function createTelemetryConsumer(deps: TelemetryConsumerDeps): TelemetryC
   });
 
   return createPartitionConsumer({
-    kafka: deps.kafka,
-    log: deps.log,
+    ...deps,
     role: 'telemetry',
-    groupId: deps.groupId,
-    concurrency: deps.concurrency,
-    writers: deps.writers,
-    batchMaxRecords: deps.batchMaxRecords,
-    sessionTimeoutMs: deps.sessionTimeoutMs,
-    failedWrites,
+    meters: {
+      latency: { name: 'warden_stream_ingest_to_stored_seconds', help: 'From gateway receipt to committed in Postgres' },
+      failedWrites: { name: 'warden_stream_write_failures_total', help: 'Storage transactions that failed (their partitions are read again)' },
+      unreadable: { name: 'warden_stream_telemetry_unreadable_total', help: 'Records that were not telemetry.v1 (sent to the DLQ)' },
+    },
     async unreadable(bad) {
-      unreadable.inc(bad.length);
       await deps.producer.send({
         topic: TOPICS.telemetryDlq,
         acks: -1,
@@ -73,7 +51,6 @@ export function createTelemetryConsumer(deps: TelemetryConsumerDeps): TelemetryC
       stored.inc(outcome.stored);
       duplicates.inc(outcome.duplicates);
       batchSize.observe(records.length);
-      for (const r of records) latency.observe((now - Date.parse(r.receivedAt)) / 1000);
       deps.onStored?.(records, now);
     },
   });

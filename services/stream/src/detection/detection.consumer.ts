@@ -1,22 +1,13 @@
 import type { AlertV1 } from '@warden/contracts/incidents';
 import type { ArtifactHashCache, CompiledDetection, CorrelationConfig } from '@warden/core';
 import type { SqlPool } from '@warden/db';
-import { Counter, Gauge, Histogram, type Kafka, type Logger, type Registry } from '@warden/runtime';
-import { createPartitionConsumer, INGEST_LATENCY_BUCKETS, type PartitionConsumer } from '../partition-consumer.js';
+import { Counter, Gauge } from '@warden/runtime';
+import { createPartitionConsumer, type GroupSettings, type PartitionConsumer } from '../partition-consumer.js';
 import { detectBatch, type DetectionNotice } from './detect-batch.js';
 import { createDetectionStateStore } from './detection-state.js';
 
-export interface DetectionConsumerDeps {
-  kafka: Kafka;
+export interface DetectionConsumerDeps extends GroupSettings {
   pool: SqlPool;
-  log: Logger;
-  metrics: Registry;
-  /** Its own group: detection keeps its own offsets and never waits for storage. */
-  groupId: string;
-  concurrency: number;
-  writers: number;
-  batchMaxRecords: number;
-  sessionTimeoutMs: number;
   /** How often changed detection states are written to Postgres (and the offsets they cover committed). */
   checkpointMs: number;
   /** How often the registry facts of the devices held (segment, kind, criticality) are read again. */
@@ -40,21 +31,12 @@ export interface DetectionConsumerDeps {
  * stores, publishes and correlates the new alerts in one transaction (detect-batch.ts). Every
  * `checkpointMs` the changed states are written in one statement and the offsets they cover are
  * committed after it. A replay is a no-op: each device's state keeps the last message it applied,
- * and alerts are stored once by their dedup key. Records that are not telemetry.v1 are counted
- * here and sent to the DLQ by the storage group.
+ * and alerts are stored once by their dedup key.
  */
 export function createDetectionConsumer(deps: DetectionConsumerDeps): PartitionConsumer {
   const examined = new Counter({ name: 'warden_stream_detection_records_total', help: 'Telemetry messages run through detection', registers: [deps.metrics] });
   const raised = new Counter({ name: 'warden_stream_alerts_raised_total', help: 'New alerts raised by detection', registers: [deps.metrics] });
-  const unreadable = new Counter({ name: 'warden_stream_detection_unreadable_total', help: 'Records detection skipped as not telemetry.v1', registers: [deps.metrics] });
-  const failedWrites = new Counter({ name: 'warden_stream_detection_failures_total', help: 'Detection batches that failed (their partitions are read again)', registers: [deps.metrics] });
   const checkpointed = new Counter({ name: 'warden_stream_detection_checkpointed_states_total', help: 'Device detection states written by checkpoints', registers: [deps.metrics] });
-  const latency = new Histogram({
-    name: 'warden_stream_ingest_to_detected_seconds',
-    help: 'From gateway receipt to detection done (alerts stored and published)',
-    buckets: INGEST_LATENCY_BUCKETS,
-    registers: [deps.metrics],
-  });
   const states = createDetectionStateStore({ idleMs: deps.idleMs ?? 10 * 60_000 });
   new Gauge({ name: 'warden_stream_detection_held_devices', help: 'Devices whose detection state this instance holds in memory', registers: [deps.metrics], collect() { this.set(states.size()); } });
 
@@ -70,16 +52,14 @@ export function createDetectionConsumer(deps: DetectionConsumerDeps): PartitionC
   };
 
   const consumer: PartitionConsumer = createPartitionConsumer({
-    kafka: deps.kafka,
-    log: deps.log,
+    ...deps,
     role: 'detection',
-    groupId: deps.groupId,
-    concurrency: deps.concurrency,
-    writers: deps.writers,
-    batchMaxRecords: deps.batchMaxRecords,
-    sessionTimeoutMs: deps.sessionTimeoutMs,
-    failedWrites,
-    unreadable: async (bad) => void unreadable.inc(bad.length),
+    // Records that are not telemetry.v1 are only counted here: the storage group sends them to the DLQ.
+    meters: {
+      latency: { name: 'warden_stream_ingest_to_detected_seconds', help: 'From gateway receipt to detection done (alerts stored and published)' },
+      failedWrites: { name: 'warden_stream_detection_failures_total', help: 'Detection batches that failed (their partitions are read again)' },
+      unreadable: { name: 'warden_stream_detection_unreadable_total', help: 'Records detection skipped as not telemetry.v1' },
+    },
     onAssigned: (partitions) => states.retain(partitions),
     checkpoint: {
       intervalMs: deps.checkpointMs,
@@ -99,9 +79,7 @@ export function createDetectionConsumer(deps: DetectionConsumerDeps): PartitionC
         artifactHashes: deps.artifactHashes,
         publishAlerts: deps.publishAlerts,
       });
-      const now = Date.now();
       examined.inc(records.length);
-      for (const r of records) latency.observe((now - Date.parse(r.receivedAt)) / 1000);
       if (notice.alerts.length) {
         raised.inc(notice.alerts.length);
         deps.notify(notice);
