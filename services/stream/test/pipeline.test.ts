@@ -161,6 +161,7 @@ describe('telemetry pipeline', () => {
     const producer = createProducer(client);
     await producer.connect();
     const receivedAt = new Date().toISOString();
+    const countedBefore = { storage: await metric('warden_stream_telemetry_unreadable_total'), detection: await metric('warden_stream_detection_unreadable_total') };
     const record = (seq: number, extra: Record<string, unknown> = {}) =>
       JSON.stringify({ ...telemetryMessage(d.id, seq, { ts: at(seq), flows: 1 }), events: [], receivedAt, via: 'http', ...extra });
     try {
@@ -195,6 +196,9 @@ describe('telemetry pipeline', () => {
     const reasons = dlq.filter((r) => r.via === 'stream').map((r) => r.message.replace(/^.*is not telemetry\.v1: /, ''));
     // The DLQ has several partitions: no order across them.
     expect(reasons.sort()).toEqual(['flows.0.peer: not an IP address', 'ip: not an IP address', 'not JSON']);
+    // Both groups count what they could not read; only storage sends it to the DLQ (above).
+    expect(await metric('warden_stream_telemetry_unreadable_total')).toBe(countedBefore.storage + 3);
+    await waitFor(() => metric('warden_stream_detection_unreadable_total'), (n) => n === countedBefore.detection + 3, 10_000, 'detection counting the unreadable records');
   });
 
   it('stores a batch once Postgres takes writes again, after failing to (nothing lost, nothing twice)', async () => {
