@@ -177,6 +177,7 @@ describe('DDI protocol', () => {
     expect((await a.request('POST', url, DdiDevice.feedback('closed', 'success'))).status).toBe(410);
     const device = await h.tdb.db.device.findUniqueOrThrow({ where: { id: h.fleet.devices[0]!.id } });
     expect(device.firmwareVersion).toBe('1.1.0');
+    expect(device.firmwareKey).toBe('000000001.000000001.000000000.000000000~'); // what "firmware below" filters compare
     const poll = (await a.poll()).body as { _links?: Record<string, unknown> };
     expect(poll._links?.deploymentBase).toBeUndefined();
     expect(poll._links?.configData).toBeDefined();

@@ -3,7 +3,6 @@ import { recordFeedback, type FeedbackRow } from '@warden/db';
 import type { UpdateActionStatus } from '@warden/db';
 import { now as clock } from '../context.js';
 import { NotFoundError, RateLimitedError } from '../errors.js';
-import { firmwareKey } from '../fleet/firmware-version.js';
 import { wakeOrchestrator, type RolloutDeps } from '../rollouts/deps.js';
 import { mapCancelFeedback, mapDeploymentFeedback } from '../rollouts/feedback-mapping.js';
 import { ACTIVE_ACTION_STATUSES, isActive } from '../rollouts/state-machine.js';
@@ -49,26 +48,16 @@ async function record(
   return row;
 }
 
-/** After an action closed: the device's reported version on success, a configData request, a wake-up. */
-async function afterClose(deps: RolloutDeps, deviceId: string, row: FeedbackRow): Promise<void> {
-  if (row.after === 'FINISHED') {
-    const release = await deps.db.release.findUniqueOrThrow({ where: { id: row.release_id! }, select: { version: true } });
-    await deps.db.device.update({ where: { id: deviceId }, data: { firmwareVersion: release.version, firmwareKey: firmwareKey(release.version) } });
-  }
-  await deps.db.ddiControllerState.upsert({ where: { deviceId }, create: { deviceId, configRequested: true }, update: { configRequested: true } });
-  await wakeOrchestrator(deps, row.rollout_id!);
-}
-
 /**
- * Device feedback on a deployment (DDI). One statement records it (status, counters, history);
- * while canceling, progress does not undo the cancellation, only an end result does. A feedback
- * that closes the action updates the device (reported version on success), asks for its
- * attributes again and wakes the orchestrator.
+ * Device feedback on a deployment (DDI). One statement records it (status, counters, history, and
+ * on closing the device's version and a request for its attributes); while canceling, progress
+ * does not undo the cancellation, only an end result does. A feedback that closes the action
+ * wakes the orchestrator.
  */
 export async function postDeploymentFeedback(deps: RolloutDeps, deviceId: string, actionId: number, fb: ddi.ActionFeedback): Promise<UpdateActionStatus> {
   const effect = mapDeploymentFeedback(fb.status.execution, fb.status.result.finished);
   const row = await record(deps, deviceId, actionId, fb, effect.status, effect.closes, null);
-  if (effect.closes) await afterClose(deps, deviceId, row);
+  if (effect.closes) await wakeOrchestrator(deps, row.rollout_id!);
   return row.after as UpdateActionStatus;
 }
 
@@ -76,9 +65,6 @@ export async function postDeploymentFeedback(deps: RolloutDeps, deviceId: string
 export async function postCancelFeedback(deps: RolloutDeps, deviceId: string, actionId: number, fb: ddi.ActionFeedback): Promise<UpdateActionStatus> {
   const effect = mapCancelFeedback(fb.status.execution, fb.status.result.finished);
   const row = await record(deps, deviceId, actionId, fb, effect?.status ?? 'CANCELING', effect?.closes ?? false, 'CANCELING');
-  if (effect?.closes) {
-    await deps.db.ddiControllerState.upsert({ where: { deviceId }, create: { deviceId, configRequested: true }, update: { configRequested: true } });
-    await wakeOrchestrator(deps, row.rollout_id!);
-  }
+  if (effect?.closes) await wakeOrchestrator(deps, row.rollout_id!);
   return row.after as UpdateActionStatus;
 }

@@ -98,7 +98,10 @@ export interface FeedbackRow {
 /**
  * Records one feedback in ONE statement (row lock, status, counters, history entry): the action
  * must be the device's and active, and under its quota of status entries. `keepCanceling` keeps a
- * canceling action canceling unless the feedback ends it.
+ * canceling action canceling unless the feedback ends it. A feedback that closes the action asks
+ * the device for its attributes again, and one that finishes it moves the device to the release's
+ * version, in the same statement: no reader sees a finished action on a device still on the old
+ * version, and no crash can leave it so.
  */
 export async function recordFeedback(
   pool: SqlPool,
@@ -137,7 +140,14 @@ export async function recordFeedback(
              RETURNING a.id, a.status),
            hist AS (
              INSERT INTO update_action_status (action_id, at, status, source, execution, finished, code, details, progress_cnt, progress_of)
-             SELECT id, $14, status, 'DEVICE', $8, $9, $11, $10, $12, $13 FROM upd)
+             SELECT id, $14, status, 'DEVICE', $8, $9, $11, $10, $12, $13 FROM upd),
+           installed AS (
+             UPDATE devices d SET firmware_version = r.version, firmware_key = r.version_key, updated_at = $14
+               FROM upd, cur, releases r
+              WHERE upd.status = 'FINISHED' AND r.id = cur.release_id AND d.id = $2::uuid),
+           ask_config AS (
+             INSERT INTO ddi_controller_state (device_id, config_requested) SELECT $2::uuid, true FROM upd WHERE $4::boolean
+             ON CONFLICT (device_id) DO UPDATE SET config_requested = true)
            SELECT cur.status::text AS before, cur.status_count, cur.rollout_id::text AS rollout_id, cur.release_id::text AS release_id, upd.status::text AS after
              FROM cur LEFT JOIN upd ON true`,
     values: [f.actionId, f.deviceId, f.status, f.closes, f.active, f.requireStatus, f.maxEntries, f.execution, f.finished, f.details, f.code, f.progressCnt, f.progressOf, f.at],
