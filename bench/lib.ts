@@ -60,8 +60,8 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 
 /** Runs a service in its own process with a bounded heap and malloc arenas, in production mode, as infra/compose does. */
 export function startService(name: 'api' | 'gateway' | 'stream', env: Record<string, string>, nodeArgs: string[] = []): ChildProcess {
-  // The heaps infra/compose gives each service.
-  const nodeOptions = `--max-old-space-size=160 --max-semi-space-size=${name === 'stream' ? 16 : 8}`;
+  // The heaps infra/compose gives each service (BENCH_NODE_OPTIONS=<flags> tries others).
+  const nodeOptions = process.env.BENCH_NODE_OPTIONS ?? `--max-old-space-size=160 --max-semi-space-size=${name === 'stream' ? 16 : 8}`;
   // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each service when it exits (open in DevTools).
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}/${name}`] : [];
   return spawn(process.execPath, [...profile, ...nodeArgs, '--import', 'tsx', `${root}services/${name}/src/main.ts`], {

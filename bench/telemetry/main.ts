@@ -259,7 +259,15 @@ export async function run(): Promise<void> {
     const before = histogram(await scrape(`http://127.0.0.1:${streamPort}/metrics`), 'warden_stream_ingest_to_stored_seconds');
     await drive(gatewayPort, fleet.gatewayToken, bodies2, { concurrency: CONCURRENCY, ratePerSecond: half });
     while ((await storedCount(pool)) < MESSAGES + phase2.length) await sleep(50);
-    const after = histogram(await scrape(`http://127.0.0.1:${streamPort}/metrics`), 'warden_stream_ingest_to_stored_seconds');
+    const streamMetrics = await scrape(`http://127.0.0.1:${streamPort}/metrics`);
+    const after = histogram(streamMetrics, 'warden_stream_ingest_to_stored_seconds');
+    const transactions = metricValue(streamMetrics, 'warden_stream_transaction_records_count');
+    const gatewayMetrics = await scrape(`http://127.0.0.1:${gatewayPort}/metrics`);
+    const gc = (text: string) =>
+      ['minor', 'major', 'incremental']
+        .map((kind) => `${kind} ${fmt(metricValue(text.split('\n').filter((l) => l.includes(`kind="${kind}"`)).join('\n'), 'nodejs_gc_duration_seconds_sum'), 1)} s`)
+        .join(', ');
+    const cpu = (text: string) => fmt(metricValue(text, 'process_cpu_seconds_total'), 1);
     clearInterval(sampler);
     const p50 = quantileBetween(before, after, 0.5) * 1000;
     const p99 = quantileBetween(before, after, 0.99) * 1000;
@@ -280,6 +288,8 @@ export async function run(): Promise<void> {
       ]),
     );
     console.log(`latency at ${fmt(half, 0)} msg/s (half of max): p50 ${fmt(p50, 0)} ms, p99 ${fmt(p99, 0)} ms (gateway receipt → committed in Postgres)`);
+    console.log(`storage: ${fmt(transactions, 0)} transactions, ${fmt((MESSAGES + phase2.length) / transactions, 0)} records each on average`);
+    console.log(`CPU: gateway ${cpu(gatewayMetrics)} s (GC ${gc(gatewayMetrics)}), stream ${cpu(streamMetrics)} s (GC ${gc(streamMetrics)})`);
     console.log(`peak resident memory: gateway ${mb(peak.gateway)} MB, stream ${mb(peak.stream)} MB; duplicate points: ${rows[0]!.dup}`);
     console.log(verdict(rate >= 25_000, `>= 25,000 messages/s sustained (${fmt(rate, 0)})`));
     console.log(verdict(rate >= ceiling / 2, `>= 50% of the raw ceiling (${fmt((rate / ceiling) * 100, 0)}%)`));
