@@ -103,8 +103,11 @@ const colours = ['\x1b[35m', '\x1b[34m', '\x1b[33m', '\x1b[32m', '\x1b[36m', '\x
 const children: ChildProcess[] = [];
 let stopping = false;
 
+// Two malloc arenas, as the image sets (see Dockerfile): glibc's default holds on to freed Buffers.
+const serviceEnv = { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' };
+
 SERVICES.forEach((name, i) => {
-  const child = spawn(process.execPath, ['--import', 'tsx', `services/${name}/src/main.ts`], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+  const child = spawn(process.execPath, ['--import', 'tsx', `services/${name}/src/main.ts`], { stdio: ['ignore', 'pipe', 'pipe'], env: serviceEnv });
   const tag = `${colours[i % colours.length]}${name.padEnd(9)}${c.reset}|`;
   const pipe = (stream: NodeJS.ReadableStream) => {
     let buf = '';
