@@ -80,11 +80,15 @@ describe('POST /device/v1/telemetry', () => {
 
   it('does not let a device post telemetry as another device', async () => {
     const [a, b] = [fleet.devices[0]!, fleet.devices[1]!];
-    const res = await post({ messages: [telemetryMessage(b.id, 77)] }, `TargetToken ${a.token}`);
+    const sent = telemetryMessage(b.id, 77);
+    const res = await post({ messages: [sent] }, `TargetToken ${a.token}`);
     expect(res.status).toBe(403);
     expect(await res.json()).toMatchObject({ accepted: 0, rejected: [{ index: 0, reason: 'FORBIDDEN' }] });
     const dlq = await readTopic<TelemetryDlqRecord>(kafka.brokers, topics.telemetryDlq, dlqWhere((r) => r.reason === 'FORBIDDEN'));
-    expect(dlq.find((r) => r.reason === 'FORBIDDEN')).toMatchObject({ deviceId: b.id, index: 0 });
+    const refused = dlq.find((r) => r.reason === 'FORBIDDEN')!;
+    expect(refused).toMatchObject({ deviceId: b.id, index: 0 });
+    // The evidence is what the device sent, not the message completed with the schema's defaults.
+    expect(JSON.parse(refused.payload!)).toEqual(sent);
     const records = await readTopic<TelemetryRecord>(kafka.brokers, topics.telemetry, (all) => all.length > 0);
     expect(records.some((r) => r.deviceId === b.id && r.seq === 77)).toBe(false);
   });

@@ -134,8 +134,8 @@ const acceptsInPlace = new Ajv({ strict: false, logger: false, strictNumbers: tr
   z.toJSONSchema(telemetryMessageSchema, { io: 'input', target: 'draft-07', unrepresentable: 'any' }),
 );
 
-/** Fills in the defaults of telemetryMessageSchema on a message Ajv accepted. */
-function withDefaults(m: TelemetryMessageInput): TelemetryMessage {
+/** Fills in, in place, the defaults of telemetryMessageSchema on a message that passed the check. */
+export function fillTelemetryDefaults(m: TelemetryMessageInput): TelemetryMessage {
   m.metrics ??= {};
   m.flows ??= [];
   m.events ??= [];
@@ -155,7 +155,17 @@ function withDefaults(m: TelemetryMessageInput): TelemetryMessage {
  * zod is the contract; a test keeps the two in agreement.)
  */
 export function parseTelemetryMessage(input: unknown): TelemetryParseResult {
-  if (acceptsInPlace(input)) return { ok: true, message: withDefaults(input as TelemetryMessageInput) };
+  const r = checkTelemetryMessage(input);
+  return r.ok ? { ok: true, message: fillTelemetryDefaults(r.message) } : r;
+}
+
+/**
+ * {@link parseTelemetryMessage} without filling in the defaults: a valid message is the object
+ * given, exactly as it was sent (what a refusal for other reasons, such as a device speaking for
+ * another, should record), until {@link fillTelemetryDefaults} completes it.
+ */
+export function checkTelemetryMessage(input: unknown): { ok: true; message: TelemetryMessageInput } | { ok: false; errors: FieldError[] } {
+  if (acceptsInPlace(input)) return { ok: true, message: input as TelemetryMessageInput };
   const r = telemetryMessageSchema.safeParse(input);
   return r.success ? { ok: true, message: r.data } : { ok: false, errors: toFieldErrors(r.error) };
 }

@@ -1,10 +1,11 @@
 import {
+  checkTelemetryMessage,
   DLQ_PAYLOAD_LIMIT,
-  parseTelemetryMessage,
+  fillTelemetryDefaults,
   type DlqReason,
   type FieldError,
   type TelemetryDlqRecord,
-  type TelemetryMessage,
+  type TelemetryMessageInput,
   type TelemetryRecord,
 } from '@warden/contracts';
 import type { DeviceAuthenticator, DevicePrincipal } from '../device-auth/authenticate-device.js';
@@ -81,12 +82,13 @@ export async function ingestTelemetry(deps: IngestDeps, input: IngestInput): Pro
   const latest = input.receivedAt.getTime() + deps.maxClockSkewMs;
   const implied = input.impliedDeviceId ?? (input.principal.kind === 'device' ? input.principal.deviceId : undefined);
   const rejected: Rejection[] = [];
-  const valid: Array<{ index: number; message: TelemetryMessage; tsMs: number }> = [];
+  // Checked but not yet completed with defaults: a message refused below is recorded as it was sent.
+  const valid: Array<{ index: number; message: TelemetryMessageInput; tsMs: number }> = [];
 
   input.messages.forEach((raw, index) => {
     const candidate =
       implied && raw && typeof raw === 'object' && !Array.isArray(raw) && !('deviceId' in raw) ? { ...raw, deviceId: implied } : raw;
-    const parsed = parseTelemetryMessage(candidate);
+    const parsed = checkTelemetryMessage(candidate);
     if (!parsed.ok) {
       const first = parsed.errors[0]!;
       rejected.push({ index, reason: 'INVALID', message: `${first.path}: ${first.message}`, errors: parsed.errors });
@@ -108,8 +110,8 @@ export async function ingestTelemetry(deps: IngestDeps, input: IngestInput): Pro
       rejected.push({ index, reason: 'FORBIDDEN', message: `this credential may not send telemetry for device ${message.deviceId}` });
       continue;
     }
-    // The message is this request's own (parsed from its body): stamped in place, not copied.
-    const record = message as TelemetryRecord;
+    // The message is this request's own (parsed from its body): completed and stamped in place, not copied.
+    const record = fillTelemetryDefaults(message) as TelemetryRecord;
     // Millisecond precision is what is stored; normalising here keeps a message's identity stable.
     if (!CANONICAL_TIME.test(record.ts)) record.ts = new Date(tsMs).toISOString();
     record.receivedAt = receivedAt;
