@@ -65,7 +65,7 @@ export function createDetectionConsumer(deps: DetectionConsumerDeps): PartitionC
       intervalMs: deps.checkpointMs,
       run: async () => void checkpointed.inc(await states.checkpoint(deps.pool)),
     },
-    async write(records, parts) {
+    async write(_records, parts) {
       // Batches fetched before a rebalance took their partition away are not detected here (nor
       // their offsets committed): the new owner reads them with the state checkpointed for it.
       const owned = new Set(consumer.assignedPartitions());
@@ -79,7 +79,7 @@ export function createDetectionConsumer(deps: DetectionConsumerDeps): PartitionC
         artifactHashes: deps.artifactHashes,
         publishAlerts: deps.publishAlerts,
       });
-      examined.inc(records.length);
+      examined.inc(mine.reduce((n, p) => n + p.records.length, 0));
       if (notice.alerts.length) {
         raised.inc(notice.alerts.length);
         deps.notify(notice);
