@@ -53,9 +53,17 @@ async function undoOne(tx: Tx, actor: Actor, c: Containment, to: 'RELEASED' | 'E
   return { row, steps };
 }
 
+/**
+ * Locks the containments, then their devices (in id order, the lock a new containment request
+ * takes): what an undo reads of a device (its status, later credential changes) cannot change
+ * under it, so a rotation racing a release never ends with the old credentials reinstated.
+ */
 async function lockActive(tx: Tx, ids: string[]): Promise<Containment[]> {
   const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id::text FROM containments WHERE id = ANY(${ids}::uuid[]) ORDER BY id FOR UPDATE`;
-  return tx.containment.findMany({ where: { id: { in: locked.map((l) => l.id) } }, orderBy: { id: 'asc' } });
+  const rows = await tx.containment.findMany({ where: { id: { in: locked.map((l) => l.id) } }, orderBy: { id: 'asc' } });
+  const deviceIds = [...new Set(rows.flatMap((r) => (r.deviceId ? [r.deviceId] : [])))].sort();
+  if (deviceIds.length) await tx.$queryRaw`SELECT 1 FROM devices WHERE id = ANY(${deviceIds}::uuid[]) ORDER BY id FOR UPDATE`;
+  return rows;
 }
 
 /** Summary of what a release did, for timelines. */

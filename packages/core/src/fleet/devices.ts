@@ -5,6 +5,7 @@ import type { CoreDeps } from '../context.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { issueCredentials, type IssuedCredential } from './credentials.js';
 import { describeIssues, deviceInputSchema, deviceUpdateSchema, tagSchema, type DeviceInput, type DeviceUpdate } from './device-input.js';
+import { assertId } from '../firmware/uuid.js';
 import { firmwareKey } from './firmware-version.js';
 import { ReferenceIndex } from './references.js';
 
@@ -110,7 +111,10 @@ export async function updateDevice(deps: CoreDeps, actor: Actor, id: string, inp
   const parsed = deviceUpdateSchema.safeParse(input);
   if (!parsed.success) throw invalid(parsed.error);
   const patch = parsed.data;
+  assertId('device', id);
   return deps.db.$transaction(async (tx) => {
+    // Locked first, as containment locks it: a quarantine committed meanwhile is seen, not overwritten.
+    await tx.$queryRaw`SELECT 1 FROM devices WHERE id = ${id}::uuid FOR UPDATE`;
     const before = await tx.device.findUnique({ where: { id } });
     if (!before) throw new NotFoundError('device', id);
     if (before.status === 'RETIRED') throw new ConflictError(`device ${before.serial} is retired`);

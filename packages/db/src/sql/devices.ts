@@ -54,7 +54,9 @@ export async function upsertDevices(pool: SqlPool, rows: DeviceUpsertRow[]): Pro
       model_id = EXCLUDED.model_id, firmware_version = EXCLUDED.firmware_version,
       firmware_key = EXCLUDED.firmware_key, segment_id = EXCLUDED.segment_id, ip = EXCLUDED.ip,
       mac = EXCLUDED.mac, tags = EXCLUDED.tags, location = EXCLUDED.location,
-      criticality = EXCLUDED.criticality, owner = EXCLUDED.owner, status = EXCLUDED.status,
+      criticality = EXCLUDED.criticality, owner = EXCLUDED.owner,
+      -- Read before this statement: a quarantine committed since then stands (only containment lifts it).
+      status = CASE WHEN d.status = 'QUARANTINED' THEN d.status ELSE EXCLUDED.status END,
       attributes = EXCLUDED.attributes, fail_safe = EXCLUDED.fail_safe, updated_at = now()
     WHERE (d.controller_id, d.name, d.kind, d.model_id, d.firmware_version, d.segment_id, d.ip, d.mac,
            d.tags, d.location, d.criticality, d.owner, d.status, d.attributes, d.fail_safe)

@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authenticateDevice, importDevices, updateDevice, SYSTEM_ACTOR } from '@warden/core';
+import { releaseContainment, revokeCredentials, rotateCredentials } from '@warden/core/containment';
+import { createSqlPool, type SqlPool } from '@warden/db';
+import { containmentWorld, RESPONDER, type ContainmentWorld } from './fixtures.js';
+
+/**
+ * Containment against the writes that race it. Each test holds a row lock in a transaction of its
+ * own, as the other side's transaction would, so that the interleaving that used to go wrong
+ * happens every time rather than once in a while.
+ */
+let w: ContainmentWorld;
+let pool: SqlPool;
+beforeAll(async () => {
+  w = await containmentWorld({ lights: 4, readers: 0 });
+  pool = createSqlPool(w.tdb.url, 2);
+});
+afterAll(async () => {
+  await pool?.end();
+  await w?.close();
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const status = async (id: string) => (await w.tdb.db.device.findUniqueOrThrow({ where: { id } })).status;
+const tokenWorks = (token: string) =>
+  authenticateDevice({ db: w.tdb.db, config: w.config }, { scheme: 'TargetToken', token }).then(
+    () => true,
+    () => false,
+  );
+
+/** Runs `sql` in a transaction left open until the returned commit() is called. */
+async function heldOpen(sql: string, values: unknown[]): Promise<{ commit(): Promise<void> }> {
+  const client = await pool.connect();
+  await client.query('BEGIN');
+  await client.query(sql, values);
+  return {
+    async commit() {
+      await client.query('COMMIT');
+      client.release();
+    },
+  };
+}
+
+describe('a quarantine committed while another write is on its way', () => {
+  it('is not lifted by an operator edit that read the device before it', async () => {
+    const d = w.lights[0]!;
+    const quarantine = await heldOpen(`UPDATE devices SET status = 'QUARANTINED' WHERE id = $1`, [d.id]);
+    const edit = updateDevice(w.deps, SYSTEM_ACTOR, d.id, { status: 'ACTIVE', name: 'renamed' }).then(
+      () => 'saved',
+      (err: { code?: string }) => err.code,
+    );
+    await sleep(300);
+    await quarantine.commit();
+    expect(await edit).toBe('CONFLICT');
+    expect(await status(d.id)).toBe('QUARANTINED');
+  });
+
+  it('is not lifted by an import that read the device before it', async () => {
+    const d = w.lights[1]!;
+    const quarantine = await heldOpen(`UPDATE devices SET status = 'QUARANTINED' WHERE id = $1`, [d.id]);
+    const imported = importDevices(w.deps, SYSTEM_ACTOR, { format: 'JSON', data: JSON.stringify([{ serial: d.serial, model: 'Lumen/A19', status: 'ACTIVE', name: 'imported' }]) });
+    await sleep(300);
+    await quarantine.commit();
+    expect((await imported).failed).toBe(0);
+    const after = await w.tdb.db.device.findUniqueOrThrow({ where: { id: d.id } });
+    expect(after).toMatchObject({ status: 'QUARANTINED', name: 'imported' });
+  });
+});
+
+describe('a release racing a rotation', () => {
+  it('never ends with the revoked credential working again beside the new one', async () => {
+    const d = w.lights[2]!;
+    const revoked = await revokeCredentials(w.deps, RESPONDER, { deviceIds: [d.id], reason: 'token leaked' });
+    const credentialId = (revoked.containments[0]!.touched as { revokedCredentialIds: string[] }).revokedCredentialIds[0]!;
+    // Someone else's transaction holds the revoked credential's row: the release's reinstatement waits on it.
+    const holder = await heldOpen('SELECT 1 FROM device_credentials WHERE id = $1 FOR UPDATE', [credentialId]);
+    const release = releaseContainment(w.deps, RESPONDER, { id: revoked.containments[0]!.id, reason: 'false positive' });
+    await sleep(300);
+    // Meanwhile a responder rotates the device's credentials.
+    const rotation = rotateCredentials(w.deps, RESPONDER, { deviceIds: [d.id], reason: 'compromise confirmed' });
+    await sleep(300);
+    await holder.commit();
+    const [, rotated] = await Promise.all([release, rotation]);
+    // Serially, in either order, only the rotation's new token works.
+    expect(await tokenWorks(d.token)).toBe(false);
+    expect(await tokenWorks(rotated.credentials[0]!.token)).toBe(true);
+  });
+});
