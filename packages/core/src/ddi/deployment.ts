@@ -52,11 +52,18 @@ export async function deploymentFor(deps: Pick<CoreDeps, 'db' | 'now'>, deviceId
   if (!action || !isActive(action.status) || action.status === 'CANCELING') throw new NotFoundError('action', String(actionId));
   const at = deps.now?.() ?? new Date();
   if (action.status === 'SCHEDULED') {
-    const moved = await deps.db.updateAction.updateMany({ where: { id: action.id, status: 'SCHEDULED' }, data: { status: 'RETRIEVED' } });
-    if (moved.count) {
-      await deps.db.updateActionStatusEntry.create({ data: { actionId: action.id, at, status: 'RETRIEVED', source: 'SERVER', details: ['retrieved by the device'] } });
-      action.status = 'RETRIEVED';
-    }
+    // The move and its history entry together, and only from SCHEDULED: an action canceled or
+    // timed out since it was read moves nothing, and is then refused like any inactive one.
+    const moved = await deps.db.$transaction(async (tx) => {
+      const m = await tx.updateAction.updateMany({ where: { id: action.id, status: 'SCHEDULED' }, data: { status: 'RETRIEVED' } });
+      if (m.count) await tx.updateActionStatusEntry.create({ data: { actionId: action.id, at, status: 'RETRIEVED', source: 'SERVER', details: ['retrieved by the device'] } });
+      return m.count > 0;
+    });
+    if (!moved) {
+      const now = await deps.db.updateAction.findFirst({ where: { id: actionId, deviceId }, select: { status: true } });
+      if (!now || !isActive(now.status) || now.status === 'CANCELING') throw new NotFoundError('action', String(actionId));
+      action.status = now.status;
+    } else action.status = 'RETRIEVED';
   }
   return view(action, at, await historyOf(deps, action, historyCount));
 }

@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SYSTEM_ACTOR } from '@warden/core';
+import { createRollout, evaluateRollout, startRollout } from '@warden/core/rollouts';
+import { createSqlPool, type SqlPool } from '@warden/db';
+import { DdiDevice } from '@warden/testing';
+import { startHarness, type Harness } from './harness.js';
+
+/** DDI against server-side changes that commit while a device's request is on its way. */
+describe('DDI races', () => {
+  let h: Harness;
+  let pool: SqlPool;
+  let device: DdiDevice;
+
+  beforeAll(async () => {
+    h = await startHarness(1);
+    pool = createSqlPool(h.tdb.url, 1);
+    const d = h.fleet.devices[0]!;
+    device = new DdiDevice(h.url, d.controllerId, d.token);
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await h?.close();
+  });
+
+  it('does not hand out a deployment that was canceled while the device fetched it', async () => {
+    const r = await createRollout(h.deps, SYSTEM_ACTOR, {
+      name: 'canceled under the device',
+      releaseId: h.fleet.releases.v110,
+      filter: { deviceIds: [h.fleet.devices[0]!.id] },
+      waves: [{ percent: 100 }],
+      requiresApproval: false,
+    });
+    await startRollout(h.deps, SYSTEM_ACTOR, r.id);
+    await evaluateRollout(h.deps, r.id);
+    const poll = (await device.poll()).body as { _links: { deploymentBase: { href: string } } };
+    const action = await h.deps.db.updateAction.findFirstOrThrow({ where: { rolloutId: r.id } });
+    expect(action.status).toBe('SCHEDULED');
+
+    // The cancellation's transaction holds the action while the device asks for it.
+    const client = await pool.connect();
+    await client.query('BEGIN');
+    await client.query(`UPDATE update_actions SET status = 'CANCELED', finished_at = now() WHERE id = $1`, [action.id]);
+    const fetched = device.request('GET', poll._links.deploymentBase.href);
+    await new Promise((res) => setTimeout(res, 300));
+    await client.query('COMMIT');
+    client.release();
+
+    expect((await fetched).status).toBe(404);
+    const after = await h.deps.db.updateAction.findUniqueOrThrow({ where: { id: action.id }, include: { history: true } });
+    expect(after.status).toBe('CANCELED');
+    expect(after.history.some((e) => e.status === 'RETRIEVED')).toBe(false);
+  });
+});
