@@ -70,7 +70,11 @@ describe('emergency patch over DDI', () => {
   });
 
   it('patches the exposed devices with the fixed release, most exposed first, and devices install it over DDI', async () => {
-    const r = await startEmergencyPatch(h.deps, responder, { incidentId, waves: [{ size: 4 }, { percent: 100 }], idempotencyKey: 'step-1' });
+    // Sent twice at once (a retry racing the first call): one patch, and the twin gets its result.
+    const both = await Promise.all([1, 2].map(() => startEmergencyPatch(h.deps, responder, { incidentId, waves: [{ size: 4 }, { percent: 100 }], idempotencyKey: 'step-1' })));
+    const r = both.find((x) => !x.replayed)!;
+    expect(both.find((x) => x.replayed)?.rollouts.map((x) => x.id)).toEqual(r.rollouts.map((x) => x.id));
+    expect(await h.tdb.db.rollout.count()).toBe(1);
     expect(r.advisories).toEqual(['CVE-2026-7777']);
     expect(r.rollouts).toHaveLength(1);
     const rollout = r.rollouts[0]!;

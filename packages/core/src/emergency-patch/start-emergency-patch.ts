@@ -168,33 +168,50 @@ export async function startEmergencyPatch(deps: RolloutDeps, actor: Actor, raw: 
   const models = new Map(
     (await deps.db.deviceModel.findMany({ where: { id: { in: groups.map((g) => g.release.modelId) } }, select: { id: true, vendor: true, name: true } })).map((m) => [m.id, m]),
   );
-  const rollouts: Rollout[] = [];
-  for (const g of groups) {
-    const m = models.get(g.release.modelId);
-    const name = `Emergency patch: ${m ? `${m.vendor} ${m.name}` : 'model'} ${g.release.version} (incident ${incident.title})`.slice(0, 200);
-    const created = await createRollout(
-      deps,
-      actor,
-      {
-        name,
-        releaseId: g.release.id,
-        filter: { deviceIds: g.deviceIds },
-        waves: input.waves,
-        emergency: true,
-        requiresApproval: true,
-        errorAction: 'PAUSE',
-        deviceDeadlineSeconds: input.deviceDeadlineSeconds,
+  // Every rollout, its approval and the incident's record in one transaction: a crash or a
+  // failure part way leaves nothing behind, so a step run again (same idempotency key) starts
+  // afresh, and a twin call with that key finds the first one's record (unique) and replays it.
+  const versionOf = new Map(groups.map((g) => [g.release.id, g.release.version]));
+  let result: EmergencyPatchResult;
+  try {
+    result = await deps.db.$transaction(
+      async (tx) => {
+        const rollouts: Rollout[] = [];
+        for (const g of groups) {
+          const m = models.get(g.release.modelId);
+          const name = `Emergency patch: ${m ? `${m.vendor} ${m.name}` : 'model'} ${g.release.version} (incident ${incident.title})`.slice(0, 200);
+          const created = await createRollout(
+            deps,
+            actor,
+            {
+              name,
+              releaseId: g.release.id,
+              filter: { deviceIds: g.deviceIds },
+              waves: input.waves,
+              emergency: true,
+              requiresApproval: true,
+              errorAction: 'PAUSE',
+              deviceDeadlineSeconds: input.deviceDeadlineSeconds,
+            },
+            { order: g.deviceIds, tx },
+          );
+          for (const e of created.exclusions) skipped.push({ deviceId: e.deviceId, reason: e.reason === 'NOT_OTA_CAPABLE' ? 'NOT_OTA_CAPABLE' : 'BUSY' });
+          rollouts.push(input.approval === 'INCIDENT' ? await approveAndStart(tx, deps, actor, created.id, incident.id) : created);
+        }
+        const excluded = new Set(skipped.map((s) => s.deviceId));
+        const targets = groups.flatMap((g) => g.deviceIds).filter((id) => !excluded.has(id));
+        const r: EmergencyPatchResult = { incidentId: incident.id, rollouts, targets, skipped, advisories, replayed: false };
+        await record(tx, deps, actor, input, r, versionOf, dedupKey);
+        return r;
       },
-      { order: g.deviceIds },
+      { timeout: 60_000 },
     );
-    for (const e of created.exclusions) skipped.push({ deviceId: e.deviceId, reason: e.reason === 'NOT_OTA_CAPABLE' ? 'NOT_OTA_CAPABLE' : 'BUSY' });
-    rollouts.push(input.approval === 'INCIDENT' ? await approveAndStart(deps, actor, created.id, incident.id) : created);
+  } catch (err) {
+    const earlier = dedupKey && (err as { code?: string }).code === 'P2002' ? await replay(deps, incident.id, dedupKey) : null;
+    if (earlier) return earlier;
+    throw err;
   }
-
-  const excluded = new Set(skipped.map((s) => s.deviceId));
-  const targets = groups.flatMap((g) => g.deviceIds).filter((id) => !excluded.has(id));
-  const result: EmergencyPatchResult = { incidentId: incident.id, rollouts, targets, skipped, advisories, replayed: false };
-  await record(deps, actor, input, result, dedupKey);
+  for (const r of result.rollouts) if (r.status === 'RUNNING') await wakeOrchestrator(deps, r.id);
   return result;
 }
 
@@ -219,34 +236,28 @@ async function exploitedRanges(deps: RolloutDeps, compromised: { modelId: string
   return all.map(toRange);
 }
 
-/** Records the responder's approval under the incident and starts the rollout. */
-async function approveAndStart(deps: RolloutDeps, actor: Actor, rolloutId: string, incidentId: string): Promise<Rollout> {
-  const started = await deps.db.$transaction(async (tx) => {
-    const r = await lockRollout(tx, rolloutId);
-    const at = clock(deps);
-    const ready = rolloutTransition(r.status, 'approve');
-    await tx.rollout.update({ where: { id: r.id }, data: { status: ready, approvedBy: actor.name, approvedAt: at } });
-    await audit(tx, actor, {
-      action: 'rollout.approve',
-      targetType: 'rollout',
-      targetId: r.id,
-      summary: { from: r.status, to: ready, authority: 'emergency patch', incidentId, role: actor.role },
-    });
-    const running = rolloutTransition(ready, 'start');
-    const row = await tx.rollout.update({ where: { id: r.id }, data: { status: running, startedAt: at, statusReason: null } });
-    await audit(tx, actor, { action: 'rollout.start', targetType: 'rollout', targetId: r.id, summary: { from: ready, to: running, incidentId } });
-    return row;
+/** Records the responder's approval under the incident and starts the rollout (the orchestrator is woken after the commit). */
+async function approveAndStart(tx: Prisma.TransactionClient, deps: RolloutDeps, actor: Actor, rolloutId: string, incidentId: string): Promise<Rollout> {
+  const r = await lockRollout(tx, rolloutId);
+  const at = clock(deps);
+  const ready = rolloutTransition(r.status, 'approve');
+  await tx.rollout.update({ where: { id: r.id }, data: { status: ready, approvedBy: actor.name, approvedAt: at } });
+  await audit(tx, actor, {
+    action: 'rollout.approve',
+    targetType: 'rollout',
+    targetId: r.id,
+    summary: { from: r.status, to: ready, authority: 'emergency patch', incidentId, role: actor.role },
   });
-  await wakeOrchestrator(deps, started.id);
-  return started;
+  const running = rolloutTransition(ready, 'start');
+  const row = await tx.rollout.update({ where: { id: r.id }, data: { status: running, startedAt: at, statusReason: null } });
+  await audit(tx, actor, { action: 'rollout.start', targetType: 'rollout', targetId: r.id, summary: { from: ready, to: running, incidentId } });
+  return row;
 }
 
 type Input = ReturnType<typeof parse>;
 
-/** The incident's timeline entry and the audit row, in one transaction. */
-async function record(deps: RolloutDeps, actor: Actor, input: Input, r: EmergencyPatchResult, dedupKey: string | null): Promise<void> {
-  const releases = await deps.db.release.findMany({ where: { id: { in: r.rollouts.map((x) => x.releaseId) } }, select: { id: true, version: true } });
-  const version = new Map(releases.map((x) => [x.id, x.version]));
+/** The incident's timeline entry (unique by `dedupKey`) and the audit row. */
+async function record(tx: Prisma.TransactionClient, deps: RolloutDeps, actor: Actor, input: Input, r: EmergencyPatchResult, version: Map<string, string>, dedupKey: string | null): Promise<void> {
   const summary = {
     rolloutIds: r.rollouts.map((x) => x.id),
     releases: r.rollouts.map((x) => ({ rolloutId: x.id, releaseId: x.releaseId, version: version.get(x.releaseId) ?? null })),
@@ -257,21 +268,19 @@ async function record(deps: RolloutDeps, actor: Actor, input: Input, r: Emergenc
     status: r.rollouts.map((x) => x.status),
   };
   const at = clock(deps);
-  await deps.db.$transaction(async (tx) => {
-    await tx.incidentTimelineEntry.create({
-      data: {
-        incidentId: r.incidentId,
-        at,
-        type: 'ROLLOUT',
-        actor: input.timelineActor ?? actorRef(actor),
-        summary: `emergency patch: ${r.targets.length} device${r.targets.length === 1 ? '' : 's'} in ${r.rollouts.length} rollout${r.rollouts.length === 1 ? '' : 's'} (${summary.releases.map((x) => x.version).join(', ')})${input.approval === 'ADMIN' ? ', waiting for an administrator' : ''}`,
-        data: { ...summary, targetIds: r.targets.slice(0, 1000), skippedDevices: r.skipped.slice(0, 1000) } as Prisma.InputJsonValue,
-        dedupKey,
-      },
-    });
-    await tx.incident.update({ where: { id: r.incidentId }, data: { updatedAt: at } });
-    await audit(tx, actor, { action: 'incident.emergencyPatch', targetType: 'Incident', targetId: r.incidentId, summary });
+  await tx.incidentTimelineEntry.create({
+    data: {
+      incidentId: r.incidentId,
+      at,
+      type: 'ROLLOUT',
+      actor: input.timelineActor ?? actorRef(actor),
+      summary: `emergency patch: ${r.targets.length} device${r.targets.length === 1 ? '' : 's'} in ${r.rollouts.length} rollout${r.rollouts.length === 1 ? '' : 's'} (${summary.releases.map((x) => x.version).join(', ')})${input.approval === 'ADMIN' ? ', waiting for an administrator' : ''}`,
+      data: { ...summary, targetIds: r.targets.slice(0, 1000), skippedDevices: r.skipped.slice(0, 1000) } as Prisma.InputJsonValue,
+      dedupKey,
+    },
   });
+  await tx.incident.update({ where: { id: r.incidentId }, data: { updatedAt: at } });
+  await audit(tx, actor, { action: 'incident.emergencyPatch', targetType: 'Incident', targetId: r.incidentId, summary });
 }
 
 /** The result of an earlier call with the same idempotency key, if there was one. */

@@ -56,6 +56,8 @@ export async function createRollout(
      * then a stable spread across segments.
      */
     order?: readonly string[];
+    /** Writes in this transaction (the caller's, committed with its other writes) instead of one of its own. */
+    tx?: Prisma.TransactionClient;
   } = {},
 ): Promise<RolloutWithPlan> {
   requireRole(actor, 'OPERATOR');
@@ -76,67 +78,65 @@ export async function createRollout(
   const versionOf = new Map(targets.map((t) => [t.id, t.firmwareVersion]));
   const at = clock(deps);
 
-  return deps.db.$transaction(
-    async (tx) => {
-      const rollout = await tx.rollout.create({
-        data: {
-          id,
-          name: input.name,
-          releaseId: release.id,
-          status: input.requiresApproval ? 'WAITING_APPROVAL' : 'READY',
-          filter: filter as Prisma.InputJsonValue,
-          successThresholdPct: input.successThresholdPct,
-          errorThresholdPct: input.errorThresholdPct,
-          overallErrorThresholdPct: input.overallErrorThresholdPct ?? input.errorThresholdPct,
-          errorAction: input.errorAction,
-          deviceDeadlineSeconds: input.deviceDeadlineSeconds,
-          waveDelaySeconds: input.waveDelaySeconds,
-          maintenanceWindow: input.maintenanceWindow ?? undefined,
-          forced: input.forced,
-          emergency: input.emergency,
-          requiresApproval: input.requiresApproval,
-          rollbackOfId: opts.rollbackOfId ?? null,
-          createdBy: actor.name,
-          createdAt: at,
-        },
-      });
-      const waveIds = waves.map(() => randomUUID());
-      await tx.rolloutWave.createMany({
-        data: waves.map((w, i) => ({ id: waveIds[i]!, rolloutId: id, index: w.index, name: w.name, size: w.deviceIds.length })),
-      });
-      await tx.updateAction.createMany({
-        data: waves.flatMap((w, i) =>
-          w.deviceIds.map((deviceId) => ({
-            rolloutId: id,
-            waveId: waveIds[i]!,
-            deviceId,
-            releaseId: release.id,
-            forced: input.forced,
-            fromVersion: versionOf.get(deviceId) ?? null,
-            createdAt: at,
-          })),
-        ),
-      });
-      if (exclusions.length) await tx.rolloutExclusion.createMany({ data: exclusions.map((e) => ({ rolloutId: id, ...e })) });
-      await audit(tx, actor, {
-        action: opts.rollbackOfId ? 'rollout.rollback' : 'rollout.create',
-        targetType: 'rollout',
-        targetId: id,
-        summary: {
-          name: input.name,
-          releaseId: release.id,
-          version: release.version,
-          targets: targets.length,
-          waves: waves.map((w) => w.deviceIds.length),
-          excluded: countBy(exclusions.map((e) => e.reason)),
-          emergency: input.emergency,
-          ...(opts.rollbackOfId ? { rollbackOf: opts.rollbackOfId } : {}),
-        },
-      });
-      return { ...rollout, waveSizes: waves.map((w) => w.deviceIds.length), exclusions };
+  const write = async (tx: Prisma.TransactionClient): Promise<RolloutWithPlan> => {
+  const rollout = await tx.rollout.create({
+    data: {
+      id,
+      name: input.name,
+      releaseId: release.id,
+      status: input.requiresApproval ? 'WAITING_APPROVAL' : 'READY',
+      filter: filter as Prisma.InputJsonValue,
+      successThresholdPct: input.successThresholdPct,
+      errorThresholdPct: input.errorThresholdPct,
+      overallErrorThresholdPct: input.overallErrorThresholdPct ?? input.errorThresholdPct,
+      errorAction: input.errorAction,
+      deviceDeadlineSeconds: input.deviceDeadlineSeconds,
+      waveDelaySeconds: input.waveDelaySeconds,
+      maintenanceWindow: input.maintenanceWindow ?? undefined,
+      forced: input.forced,
+      emergency: input.emergency,
+      requiresApproval: input.requiresApproval,
+      rollbackOfId: opts.rollbackOfId ?? null,
+      createdBy: actor.name,
+      createdAt: at,
     },
-    { timeout: 60_000 },
-  );
+  });
+  const waveIds = waves.map(() => randomUUID());
+  await tx.rolloutWave.createMany({
+    data: waves.map((w, i) => ({ id: waveIds[i]!, rolloutId: id, index: w.index, name: w.name, size: w.deviceIds.length })),
+  });
+  await tx.updateAction.createMany({
+    data: waves.flatMap((w, i) =>
+      w.deviceIds.map((deviceId) => ({
+        rolloutId: id,
+        waveId: waveIds[i]!,
+        deviceId,
+        releaseId: release.id,
+        forced: input.forced,
+        fromVersion: versionOf.get(deviceId) ?? null,
+        createdAt: at,
+      })),
+    ),
+  });
+  if (exclusions.length) await tx.rolloutExclusion.createMany({ data: exclusions.map((e) => ({ rolloutId: id, ...e })) });
+  await audit(tx, actor, {
+    action: opts.rollbackOfId ? 'rollout.rollback' : 'rollout.create',
+    targetType: 'rollout',
+    targetId: id,
+    summary: {
+      name: input.name,
+      releaseId: release.id,
+      version: release.version,
+      targets: targets.length,
+      waves: waves.map((w) => w.deviceIds.length),
+      excluded: countBy(exclusions.map((e) => e.reason)),
+      emergency: input.emergency,
+      ...(opts.rollbackOfId ? { rollbackOf: opts.rollbackOfId } : {}),
+    },
+  });
+  return { ...rollout, waveSizes: waves.map((w) => w.deviceIds.length), exclusions };
+  };
+  return opts.tx ? write(opts.tx) : deps.db.$transaction(write, { timeout: 60_000 });
 }
 
 async function findCandidates(deps: CoreDeps, filter: TargetFilter, releaseModelId: string): Promise<CandidateDevice[]> {
