@@ -86,3 +86,15 @@ describe('a release racing a rotation', () => {
     expect(await tokenWorks(rotated.credentials[0]!.token)).toBe(true);
   });
 });
+
+describe('a request sent twice at once with one request key', () => {
+  it('rotates once: the twin replays the first, and the tokens the first returned keep working', async () => {
+    const d = w.lights[3]!;
+    const both = await Promise.all([1, 2].map(() => rotateCredentials(w.deps, RESPONDER, { deviceIds: [d.id], reason: 'compromise', requestKey: 'rotate-l4' })));
+    expect(both.map((r) => r.replayed).sort()).toEqual([false, true]);
+    expect(new Set(both.map((r) => r.requestId)).size).toBe(1);
+    const first = both.find((r) => !r.replayed)!;
+    expect(await tokenWorks(first.credentials[0]!.token)).toBe(true);
+    expect(await w.tdb.db.containment.count({ where: { deviceId: d.id, kind: 'ROTATE_CREDENTIALS' } })).toBe(1);
+  });
+});

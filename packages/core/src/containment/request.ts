@@ -88,6 +88,11 @@ export async function requestContainment(deps: ContainmentDeps, actor: Actor, in
   const requestId = randomUUID();
   const result = await deps.db.$transaction(
     async (tx) => {
+      if (p.requestKey) {
+        // A twin of this request (a client's retry racing it) waits here, then replays the first.
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`containment:request-key:${p.requestKey}`}, 0))`;
+        if (await tx.containment.findFirst({ where: { requestKey: p.requestKey }, select: { id: true } })) return null;
+      }
       if (p.incidentId && !(await tx.incident.findUnique({ where: { id: p.incidentId }, select: { id: true } }))) throw new NotFoundError('incident', p.incidentId);
       const at = now(deps);
       const expiresAt = p.expiresInSeconds ? new Date(at.getTime() + p.expiresInSeconds * 1000) : null;
@@ -184,6 +189,7 @@ export async function requestContainment(deps: ContainmentDeps, actor: Actor, in
     },
     { timeout: 120_000, maxWait: 10_000 },
   );
+  if (!result) return (await replay(deps, p.requestKey!))!;
 
   const applied = result.rows.filter((r) => r.status === 'PENDING');
   await afterCommit(deps, {
