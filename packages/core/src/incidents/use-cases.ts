@@ -161,6 +161,8 @@ export async function assignIncident(deps: CoreDeps, actor: Actor, input: { id: 
   requireRole(actor, 'RESPONDER');
   uuid(input.id, 'id');
   return deps.db.$transaction(async (tx) => {
+    // Locked: two responders assigning at once each record the assignee they replaced.
+    await tx.$queryRaw`SELECT 1 FROM incidents WHERE id = ${input.id}::uuid FOR UPDATE`;
     const before = await tx.incident.findUnique({ where: { id: input.id } });
     if (!before) throw new NotFoundError('incident', input.id);
     let name: string | null = null;

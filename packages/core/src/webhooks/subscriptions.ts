@@ -124,6 +124,8 @@ export async function rotateWebhookSecret(deps: WebhookDeps, actor: Actor, id: s
   if (!Number.isFinite(graceHours) || graceHours < 0 || graceHours > 24 * 30) throw new ValidationError('graceHours: from 0 to 720', 'graceHours');
   const secret = newWebhookSecret();
   return deps.db.$transaction(async (tx) => {
+    // Locked: of two rotations at once, the later keeps the earlier's new secret as the previous one.
+    await tx.$queryRaw`SELECT 1 FROM webhook_subscriptions WHERE id = ${id}::uuid FOR UPDATE`;
     const before = await tx.webhookSubscription.findUnique({ where: { id } });
     if (!before) throw new NotFoundError('webhook subscription', id);
     const at = now(deps);

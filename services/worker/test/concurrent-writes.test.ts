@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authenticateDevice, importDevices, updateDevice, SYSTEM_ACTOR } from '@warden/core';
+import { assignIncident, authenticateDevice, importDevices, updateDevice, SYSTEM_ACTOR } from '@warden/core';
 import { releaseContainment, revokeCredentials, rotateCredentials } from '@warden/core/containment';
 import { createSqlPool, type SqlPool } from '@warden/db';
-import { containmentWorld, RESPONDER, type ContainmentWorld } from './fixtures.js';
+import { containmentWorld, openIncident, RESPONDER, type ContainmentWorld } from './fixtures.js';
 
 /**
- * Containment against the writes that race it. Each test holds a row lock in a transaction of its
- * own, as the other side's transaction would, so that the interleaving that used to go wrong
- * happens every time rather than once in a while.
+ * Containment and incident writes against the writes that race them. Each test holds a row lock
+ * in a transaction of its own, as the other side's transaction would, so that the interleaving
+ * that used to go wrong happens every time rather than once in a while.
  */
 let w: ContainmentWorld;
 let pool: SqlPool;
@@ -96,5 +96,21 @@ describe('a request sent twice at once with one request key', () => {
     const first = both.find((r) => !r.replayed)!;
     expect(await tokenWorks(first.credentials[0]!.token)).toBe(true);
     expect(await w.tdb.db.containment.count({ where: { deviceId: d.id, kind: 'ROTATE_CREDENTIALS' } })).toBe(1);
+  });
+});
+
+describe('two responders assigning an incident at once', () => {
+  it('each records the assignee they replaced', async () => {
+    const incidentId = await openIncident(w, [w.lights[0]!.id]);
+    const [ann, bob] = await Promise.all(
+      ['ann', 'bob'].map((name) => w.tdb.db.user.create({ data: { email: `${name}-${incidentId}@example.com`, name, passwordHash: 'x', role: 'RESPONDER' } })),
+    );
+    const first = await heldOpen('UPDATE incidents SET assignee_id = $1 WHERE id = $2', [ann!.id, incidentId]);
+    const second = assignIncident(w.deps, RESPONDER, { id: incidentId, assigneeId: bob!.id });
+    await sleep(300);
+    await first.commit();
+    await second;
+    const entry = await w.tdb.db.incidentTimelineEntry.findFirstOrThrow({ where: { incidentId, type: 'ASSIGNMENT' } });
+    expect(entry.data).toMatchObject({ from: ann!.id, to: bob!.id });
   });
 });
