@@ -50,4 +50,18 @@ describe('DDI races', () => {
     expect(after.status).toBe('CANCELED');
     expect(after.history.some((e) => e.status === 'RETRIEVED')).toBe(false);
   });
+
+  it('keeps both sides when a device reports attributes while an operator edits them', async () => {
+    const d = h.fleet.devices[0]!;
+    const edit = await pool.connect();
+    await edit.query('BEGIN');
+    await edit.query(`UPDATE devices SET attributes = attributes || '{"asset_tag": "A-17"}' WHERE id = $1`, [d.id]);
+    const report = device.request('PUT', `${device.base}/configData`, { mode: 'merge', data: { hw_rev: '3' } });
+    await new Promise((res) => setTimeout(res, 300));
+    await edit.query('COMMIT');
+    edit.release();
+    expect((await report).status).toBe(200);
+    const after = await h.deps.db.device.findUniqueOrThrow({ where: { id: d.id } });
+    expect(after.attributes).toMatchObject({ asset_tag: 'A-17', hw_rev: '3' });
+  });
 });

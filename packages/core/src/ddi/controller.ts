@@ -27,6 +27,8 @@ export async function controllerView(deps: Pick<CoreDeps, 'sql'>, deviceId: stri
  */
 export async function putConfigData(deps: Pick<CoreDeps, 'db'>, deviceId: string, body: ddi.ConfigData): Promise<Record<string, string>> {
   return deps.db.$transaction(async (tx) => {
+    // Locked, as an operator's edit locks it: a merge never drops what the other wrote meanwhile.
+    await tx.$queryRaw`SELECT 1 FROM devices WHERE id = ${deviceId}::uuid FOR UPDATE`;
     const device = await tx.device.findUniqueOrThrow({ where: { id: deviceId }, select: { attributes: true, controllerId: true } });
     const current = (device.attributes && typeof device.attributes === 'object' && !Array.isArray(device.attributes) ? device.attributes : {}) as Record<string, string>;
     let next: Record<string, string>;
