@@ -64,4 +64,18 @@ describe('DDI races', () => {
     const after = await h.deps.db.device.findUniqueOrThrow({ where: { id: d.id } });
     expect(after.attributes).toMatchObject({ asset_tag: 'A-17', hw_rev: '3' });
   });
+
+  it('gives a device to one of two rollouts created at once for it, never to both', async () => {
+    const d = h.fleet.devices[0]!;
+    expect(await h.deps.db.updateAction.count({ where: { deviceId: d.id, status: 'PLANNED' } })).toBe(0);
+    const create = (name: string) =>
+      createRollout(h.deps, SYSTEM_ACTOR, { name, releaseId: h.fleet.releases.v110, filter: { deviceIds: [d.id] }, waves: [{ percent: 100 }], requiresApproval: false }).then(
+        (r) => r.id,
+        (err: { code?: string }) => err.code,
+      );
+    const outcomes = await Promise.all([create('first of two'), create('second of two')]);
+    // One plans the device; the other finds it busy with the first and has nothing to update.
+    expect(outcomes.filter((o) => o === 'BAD_USER_INPUT')).toHaveLength(1);
+    expect(await h.deps.db.updateAction.count({ where: { deviceId: d.id, status: 'PLANNED' } })).toBe(1);
+  });
 });

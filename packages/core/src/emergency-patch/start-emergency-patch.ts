@@ -170,47 +170,45 @@ export async function startEmergencyPatch(deps: RolloutDeps, actor: Actor, raw: 
   );
   // Every rollout, its approval and the incident's record in one transaction: a crash or a
   // failure part way leaves nothing behind, so a step run again (same idempotency key) starts
-  // afresh, and a twin call with that key finds the first one's record (unique) and replays it.
+  // afresh, and a twin call with that key waits for the first and replays it.
   const versionOf = new Map(groups.map((g) => [g.release.id, g.release.version]));
-  let result: EmergencyPatchResult;
-  try {
-    result = await deps.db.$transaction(
-      async (tx) => {
-        const rollouts: Rollout[] = [];
-        for (const g of groups) {
-          const m = models.get(g.release.modelId);
-          const name = `Emergency patch: ${m ? `${m.vendor} ${m.name}` : 'model'} ${g.release.version} (incident ${incident.title})`.slice(0, 200);
-          const created = await createRollout(
-            deps,
-            actor,
-            {
-              name,
-              releaseId: g.release.id,
-              filter: { deviceIds: g.deviceIds },
-              waves: input.waves,
-              emergency: true,
-              requiresApproval: true,
-              errorAction: 'PAUSE',
-              deviceDeadlineSeconds: input.deviceDeadlineSeconds,
-            },
-            { order: g.deviceIds, tx },
-          );
-          for (const e of created.exclusions) skipped.push({ deviceId: e.deviceId, reason: e.reason === 'NOT_OTA_CAPABLE' ? 'NOT_OTA_CAPABLE' : 'BUSY' });
-          rollouts.push(input.approval === 'INCIDENT' ? await approveAndStart(tx, deps, actor, created.id, incident.id) : created);
-        }
-        const excluded = new Set(skipped.map((s) => s.deviceId));
-        const targets = groups.flatMap((g) => g.deviceIds).filter((id) => !excluded.has(id));
-        const r: EmergencyPatchResult = { incidentId: incident.id, rollouts, targets, skipped, advisories, replayed: false };
-        await record(tx, deps, actor, input, r, versionOf, dedupKey);
-        return r;
-      },
-      { timeout: 60_000 },
-    );
-  } catch (err) {
-    const earlier = dedupKey && (err as { code?: string }).code === 'P2002' ? await replay(deps, incident.id, dedupKey) : null;
-    if (earlier) return earlier;
-    throw err;
-  }
+  const result = await deps.db.$transaction(
+    async (tx): Promise<EmergencyPatchResult | null> => {
+      if (dedupKey) {
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${dedupKey}, 0))`;
+        if (await tx.incidentTimelineEntry.findUnique({ where: { dedupKey }, select: { id: true } })) return null;
+      }
+      const rollouts: Rollout[] = [];
+      for (const g of groups) {
+        const m = models.get(g.release.modelId);
+        const name = `Emergency patch: ${m ? `${m.vendor} ${m.name}` : 'model'} ${g.release.version} (incident ${incident.title})`.slice(0, 200);
+        const created = await createRollout(
+          deps,
+          actor,
+          {
+            name,
+            releaseId: g.release.id,
+            filter: { deviceIds: g.deviceIds },
+            waves: input.waves,
+            emergency: true,
+            requiresApproval: true,
+            errorAction: 'PAUSE',
+            deviceDeadlineSeconds: input.deviceDeadlineSeconds,
+          },
+          { order: g.deviceIds, tx },
+        );
+        for (const e of created.exclusions) skipped.push({ deviceId: e.deviceId, reason: e.reason === 'NOT_OTA_CAPABLE' ? 'NOT_OTA_CAPABLE' : 'BUSY' });
+        rollouts.push(input.approval === 'INCIDENT' ? await approveAndStart(tx, deps, actor, created.id, incident.id) : created);
+      }
+      const excluded = new Set(skipped.map((s) => s.deviceId));
+      const targets = groups.flatMap((g) => g.deviceIds).filter((id) => !excluded.has(id));
+      const r: EmergencyPatchResult = { incidentId: incident.id, rollouts, targets, skipped, advisories, replayed: false };
+      await record(tx, deps, actor, input, r, versionOf, dedupKey);
+      return r;
+    },
+    { timeout: 60_000 },
+  );
+  if (!result) return (await replay(deps, incident.id, dedupKey!))!;
   for (const r of result.rollouts) if (r.status === 'RUNNING') await wakeOrchestrator(deps, r.id);
   return result;
 }

@@ -65,20 +65,23 @@ export async function createRollout(
   const release = await deps.db.release.findUnique({ where: { id: input.releaseId } });
   if (!release) throw new NotFoundError('release', input.releaseId);
   const filter: TargetFilter = input.filter;
-  const candidates = await findCandidates(deps, filter, release.modelId);
-  const { targets, exclusions } = selectTargets(candidates, filter, release);
-  if (targets.length === 0) {
-    throw new ValidationError(`no device to update: the filter matches ${candidates.length} devices, ${exclusions.length} of them excluded`, 'filter', {
-      exclusions: countBy(exclusions.map((e) => e.reason)),
-    });
-  }
-  const id = randomUUID();
-  const ordered = opts.order ? byGivenOrder(targets, opts.order) : orderTargets(targets, id);
-  const waves = planWaves(ordered.map((t) => t.id), input.waves);
-  const versionOf = new Map(targets.map((t) => [t.id, t.firmwareVersion]));
   const at = clock(deps);
 
   const write = async (tx: Prisma.TransactionClient): Promise<RolloutWithPlan> => {
+    // Planned under one lock: two rollouts created at once never both take a device (which
+    // devices are busy is read after the other's plan committed).
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended('warden:rollout-planning', 0))`;
+    const candidates = await findCandidates(tx, filter, release.modelId);
+    const { targets, exclusions } = selectTargets(candidates, filter, release);
+    if (targets.length === 0) {
+      throw new ValidationError(`no device to update: the filter matches ${candidates.length} devices, ${exclusions.length} of them excluded`, 'filter', {
+        exclusions: countBy(exclusions.map((e) => e.reason)),
+      });
+    }
+    const id = randomUUID();
+    const ordered = opts.order ? byGivenOrder(targets, opts.order) : orderTargets(targets, id);
+    const waves = planWaves(ordered.map((t) => t.id), input.waves);
+    const versionOf = new Map(targets.map((t) => [t.id, t.firmwareVersion]));
   const rollout = await tx.rollout.create({
     data: {
       id,
@@ -139,11 +142,11 @@ export async function createRollout(
   return opts.tx ? write(opts.tx) : deps.db.$transaction(write, { timeout: 60_000 });
 }
 
-async function findCandidates(deps: CoreDeps, filter: TargetFilter, releaseModelId: string): Promise<CandidateDevice[]> {
+async function findCandidates(db: Prisma.TransactionClient, filter: TargetFilter, releaseModelId: string): Promise<CandidateDevice[]> {
   // An explicitly empty list targets nothing (the registry filter would read it as "any").
   const lists = [filter.modelIds, filter.segmentIds, filter.siteIds, filter.tags, filter.deviceIds];
   if (lists.some((l) => l?.length === 0)) return [];
-  const devices = await deps.db.device.findMany({
+  const devices = await db.device.findMany({
     where: deviceWhere({
       modelIds: filter.modelIds ?? (filter.deviceIds ? undefined : [releaseModelId]),
       segmentIds: filter.segmentIds,
@@ -156,7 +159,7 @@ async function findCandidates(deps: CoreDeps, filter: TargetFilter, releaseModel
   });
   const busy = new Set(
     (
-      await deps.db.updateAction.findMany({
+      await db.updateAction.findMany({
         where: { deviceId: { in: devices.map((d) => d.id) }, status: { in: [...OPEN_ACTION_STATUSES] } },
         select: { deviceId: true },
       })

@@ -2,7 +2,7 @@ import type { Rollout } from '@warden/db';
 import { audit } from '../audit/audit.js';
 import { requireRole, type Actor } from '../auth/roles.js';
 import { now as clock } from '../context.js';
-import { ConflictError, NotFoundError } from '../errors.js';
+import { ConflictError } from '../errors.js';
 import { previousRelease } from '../firmware/releases.js';
 import { createRollout, type CreateRolloutInput, type RolloutWithPlan } from './create-rollout.js';
 import { wakeOrchestrator, type RolloutDeps } from './deps.js';
@@ -121,34 +121,41 @@ export async function rollbackRollout(
   options: Partial<Omit<CreateRolloutInput, 'releaseId' | 'filter'>> = {},
 ): Promise<RolloutWithPlan> {
   requireRole(actor, 'OPERATOR');
-  const source = await deps.db.rollout.findUnique({ where: { id: rolloutId }, include: { release: true } });
-  if (!source) throw new NotFoundError('rollout', rolloutId);
-  rolloutTransition(source.status, 'rollback');
-  const target = await previousRelease(deps.db, source.release);
-  if (!target) throw new ConflictError(`release ${source.release.version} has no earlier release to roll back to`);
-  const touched = await deps.db.updateAction.findMany({
-    where: { rolloutId, dispatchedAt: { not: null } },
-    select: { deviceId: true },
-    distinct: ['deviceId'],
-  });
-  if (touched.length === 0) throw new ConflictError('this rollout reached no device; nothing to roll back');
-  return createRollout(
-    deps,
-    actor,
-    {
-      name: `Roll back ${source.name}`,
-      waves: [{ percent: 100 }],
-      successThresholdPct: source.successThresholdPct,
-      errorThresholdPct: source.errorThresholdPct,
-      overallErrorThresholdPct: source.overallErrorThresholdPct,
-      errorAction: source.errorAction,
-      deviceDeadlineSeconds: source.deviceDeadlineSeconds,
-      waveDelaySeconds: 0,
-      forced: source.forced,
-      ...options,
-      releaseId: target.id,
-      filter: { deviceIds: touched.map((t) => t.deviceId) },
+  // The source is locked while its rollback is planned: a resume or another rollback at the same
+  // moment waits, and then sees this one (its devices busy with it).
+  return deps.db.$transaction(
+    async (tx) => {
+      const source = await lockRollout(tx, rolloutId);
+      rolloutTransition(source.status, 'rollback');
+      const release = await tx.release.findUniqueOrThrow({ where: { id: source.releaseId } });
+      const target = await previousRelease(tx, release);
+      if (!target) throw new ConflictError(`release ${release.version} has no earlier release to roll back to`);
+      const touched = await tx.updateAction.findMany({
+        where: { rolloutId, dispatchedAt: { not: null } },
+        select: { deviceId: true },
+        distinct: ['deviceId'],
+      });
+      if (touched.length === 0) throw new ConflictError('this rollout reached no device; nothing to roll back');
+      return createRollout(
+        deps,
+        actor,
+        {
+          name: `Roll back ${source.name}`,
+          waves: [{ percent: 100 }],
+          successThresholdPct: source.successThresholdPct,
+          errorThresholdPct: source.errorThresholdPct,
+          overallErrorThresholdPct: source.overallErrorThresholdPct,
+          errorAction: source.errorAction,
+          deviceDeadlineSeconds: source.deviceDeadlineSeconds,
+          waveDelaySeconds: 0,
+          forced: source.forced,
+          ...options,
+          releaseId: target.id,
+          filter: { deviceIds: touched.map((t) => t.deviceId) },
+        },
+        { rollbackOfId: source.id, tx },
+      );
     },
-    { rollbackOfId: source.id },
+    { timeout: 60_000 },
   );
 }
