@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assignIncident, authenticateDevice, importDevices, updateDevice, SYSTEM_ACTOR } from '@warden/core';
-import { releaseContainment, revokeCredentials, rotateCredentials } from '@warden/core/containment';
+import { deliverContainments, quarantineDevices, releaseContainment, revokeCredentials, rotateCredentials, type ContainmentOutlets } from '@warden/core/containment';
 import { createSqlPool, type SqlPool } from '@warden/db';
 import { containmentWorld, openIncident, RESPONDER, type ContainmentWorld } from './fixtures.js';
 
@@ -12,7 +12,7 @@ import { containmentWorld, openIncident, RESPONDER, type ContainmentWorld } from
 let w: ContainmentWorld;
 let pool: SqlPool;
 beforeAll(async () => {
-  w = await containmentWorld({ lights: 4, readers: 0 });
+  w = await containmentWorld({ lights: 5, readers: 0 });
   pool = createSqlPool(w.tdb.url, 2);
 });
 afterAll(async () => {
@@ -112,5 +112,35 @@ describe('two responders assigning an incident at once', () => {
     await second;
     const entry = await w.tdb.db.incidentTimelineEntry.findFirstOrThrow({ where: { incidentId, type: 'ASSIGNMENT' } });
     expect(entry.data).toMatchObject({ from: ann!.id, to: bob!.id });
+  });
+});
+
+describe('two deliveries of containments on one device', () => {
+  it('publish its retained states in the order they were read: the newer state lands last', async () => {
+    const d = w.lights[4]!;
+    const deps = { ...w.deps, managementAllow: w.config.containment.managementAllow };
+    const states: { quarantined: boolean; credentialsRevoked: boolean }[] = [];
+    let unblock!: () => void;
+    const blocked = new Promise<void>((r) => (unblock = r));
+    const outlets = (hold: boolean): ContainmentOutlets => ({
+      events: { publish: async () => {} },
+      devices: {
+        publish: async (s) => {
+          if (hold) await blocked; // a slow broker for the first delivery
+          states.push(...s.filter((x) => x.deviceId === d.id));
+        },
+      },
+    });
+    const quarantine = await quarantineDevices(w.deps, RESPONDER, { deviceIds: [d.id], reason: 'scanning' });
+    // The first delivery reads the device's containments (the quarantine alone), then waits on its broker…
+    const first = deliverContainments(deps, outlets(true), [quarantine.containments[0]!.id]);
+    await sleep(300);
+    // …while a revocation commits and is delivered.
+    const revoke = await revokeCredentials(w.deps, RESPONDER, { deviceIds: [d.id], reason: 'token leaked' });
+    const second = deliverContainments(deps, outlets(false), [revoke.containments[0]!.id]);
+    await sleep(300);
+    unblock();
+    await Promise.all([first, second]);
+    expect(states.at(-1)).toMatchObject({ quarantined: true, credentialsRevoked: true });
   });
 });

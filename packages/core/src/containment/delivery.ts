@@ -45,6 +45,23 @@ async function deviceStates(tx: Tx, deviceIds: string[], managementAllow: Delive
   );
 }
 
+/** Lock buckets for device states: at most this many advisory locks per delivery, whatever the segment's size. */
+const STATE_LOCK_BUCKETS = 64;
+
+/**
+ * Serialises the retained states of these devices across deliverers, until the transaction ends:
+ * a delivery that read a device's containments waits for one that read them earlier to publish
+ * first, so an older state never lands after a newer one. Devices share buckets (bounded locks,
+ * taken in order, so two deliveries never wait on each other in a cycle).
+ */
+async function lockDeviceStates(tx: Prisma.TransactionClient, deviceIds: string[]): Promise<void> {
+  if (!deviceIds.length) return;
+  await tx.$executeRaw`
+    SELECT pg_advisory_xact_lock(hashtext('warden:containment-device-state'), b)
+    FROM (SELECT DISTINCT abs(hashtext(id) % ${STATE_LOCK_BUCKETS}) AS b FROM unnest(${deviceIds}::text[]) AS id) buckets
+    ORDER BY b`;
+}
+
 /**
  * Delivers the containments among `ids` whose latest change is not delivered yet (the outbox):
  * publishes their `warden.containment.v1` events, the retained MQTT state of every device they
@@ -88,7 +105,9 @@ export async function deliverContainments(deps: DeliveryDeps, outlets: Containme
       if (outlets.devices) {
         // Devices on an isolated (or released) segment learn of it too.
         const members = segmentIds.length ? await tx.device.findMany({ where: { segmentId: { in: segmentIds }, status: { not: 'RETIRED' } }, select: { id: true } }) : [];
-        const states = await deviceStates(tx, [...new Set([...deviceIds, ...members.map((m) => m.id)])], deps.managementAllow, at);
+        const stateIds = [...new Set([...deviceIds, ...members.map((m) => m.id)])];
+        await lockDeviceStates(tx, stateIds);
+        const states = await deviceStates(tx, stateIds, deps.managementAllow, at);
         await outlets.devices.publish(states);
       }
       await outlets.events.publish(records);
