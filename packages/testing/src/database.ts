@@ -70,3 +70,27 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     },
   };
 }
+
+/**
+ * Runs `sql` in a transaction of its own and leaves it open (its row locks held) until commit():
+ * the other side of a race, so a test makes the interleaving that matters happen every time.
+ */
+export async function holdInTransaction(pool: SqlPool, sql: string, values: unknown[] = []): Promise<{ commit(): Promise<void> }> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query(sql, values);
+  } catch (err) {
+    client.release(true);
+    throw err;
+  }
+  return {
+    async commit() {
+      try {
+        await client.query('COMMIT');
+      } finally {
+        client.release();
+      }
+    },
+  };
+}

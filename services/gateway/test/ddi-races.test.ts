@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '@warden/core';
 import { createRollout, evaluateRollout, startRollout } from '@warden/core/rollouts';
 import { createSqlPool, type SqlPool } from '@warden/db';
-import { DdiDevice } from '@warden/testing';
+import { DdiDevice, holdInTransaction } from '@warden/testing';
 import { startHarness, type Harness } from './harness.js';
 
 /** DDI against server-side changes that commit while a device's request is on its way. */
@@ -37,13 +37,10 @@ describe('DDI races', () => {
     expect(action.status).toBe('SCHEDULED');
 
     // The cancellation's transaction holds the action while the device asks for it.
-    const client = await pool.connect();
-    await client.query('BEGIN');
-    await client.query(`UPDATE update_actions SET status = 'CANCELED', finished_at = now() WHERE id = $1`, [action.id]);
+    const cancel = await holdInTransaction(pool, `UPDATE update_actions SET status = 'CANCELED', finished_at = now() WHERE id = $1`, [action.id]);
     const fetched = device.request('GET', poll._links.deploymentBase.href);
     await new Promise((res) => setTimeout(res, 300));
-    await client.query('COMMIT');
-    client.release();
+    await cancel.commit();
 
     expect((await fetched).status).toBe(404);
     const after = await h.deps.db.updateAction.findUniqueOrThrow({ where: { id: action.id }, include: { history: true } });
@@ -53,13 +50,10 @@ describe('DDI races', () => {
 
   it('keeps both sides when a device reports attributes while an operator edits them', async () => {
     const d = h.fleet.devices[0]!;
-    const edit = await pool.connect();
-    await edit.query('BEGIN');
-    await edit.query(`UPDATE devices SET attributes = attributes || '{"asset_tag": "A-17"}' WHERE id = $1`, [d.id]);
+    const edit = await holdInTransaction(pool, `UPDATE devices SET attributes = attributes || '{"asset_tag": "A-17"}' WHERE id = $1`, [d.id]);
     const report = device.request('PUT', `${device.base}/configData`, { mode: 'merge', data: { hw_rev: '3' } });
     await new Promise((res) => setTimeout(res, 300));
-    await edit.query('COMMIT');
-    edit.release();
+    await edit.commit();
     expect((await report).status).toBe(200);
     const after = await h.deps.db.device.findUniqueOrThrow({ where: { id: d.id } });
     expect(after.attributes).toMatchObject({ asset_tag: 'A-17', hw_rev: '3' });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assignIncident, authenticateDevice, importDevices, updateDevice, SYSTEM_ACTOR } from '@warden/core';
 import { deliverContainments, quarantineDevices, releaseContainment, revokeCredentials, rotateCredentials, type ContainmentOutlets } from '@warden/core/containment';
 import { createSqlPool, type SqlPool } from '@warden/db';
+import { holdInTransaction } from '@warden/testing';
 import { containmentWorld, openIncident, RESPONDER, type ContainmentWorld } from './fixtures.js';
 
 /**
@@ -28,23 +29,10 @@ const tokenWorks = (token: string) =>
     () => false,
   );
 
-/** Runs `sql` in a transaction left open until the returned commit() is called. */
-async function heldOpen(sql: string, values: unknown[]): Promise<{ commit(): Promise<void> }> {
-  const client = await pool.connect();
-  await client.query('BEGIN');
-  await client.query(sql, values);
-  return {
-    async commit() {
-      await client.query('COMMIT');
-      client.release();
-    },
-  };
-}
-
 describe('a quarantine committed while another write is on its way', () => {
   it('is not lifted by an operator edit that read the device before it', async () => {
     const d = w.lights[0]!;
-    const quarantine = await heldOpen(`UPDATE devices SET status = 'QUARANTINED' WHERE id = $1`, [d.id]);
+    const quarantine = await holdInTransaction(pool, `UPDATE devices SET status = 'QUARANTINED' WHERE id = $1`, [d.id]);
     const edit = updateDevice(w.deps, SYSTEM_ACTOR, d.id, { status: 'ACTIVE', name: 'renamed' }).then(
       () => 'saved',
       (err: { code?: string }) => err.code,
@@ -57,7 +45,7 @@ describe('a quarantine committed while another write is on its way', () => {
 
   it('is not lifted by an import that read the device before it', async () => {
     const d = w.lights[1]!;
-    const quarantine = await heldOpen(`UPDATE devices SET status = 'QUARANTINED' WHERE id = $1`, [d.id]);
+    const quarantine = await holdInTransaction(pool, `UPDATE devices SET status = 'QUARANTINED' WHERE id = $1`, [d.id]);
     const imported = importDevices(w.deps, SYSTEM_ACTOR, { format: 'JSON', data: JSON.stringify([{ serial: d.serial, model: 'Lumen/A19', status: 'ACTIVE', name: 'imported' }]) });
     await sleep(300);
     await quarantine.commit();
@@ -73,7 +61,7 @@ describe('a release racing a rotation', () => {
     const revoked = await revokeCredentials(w.deps, RESPONDER, { deviceIds: [d.id], reason: 'token leaked' });
     const credentialId = (revoked.containments[0]!.touched as { revokedCredentialIds: string[] }).revokedCredentialIds[0]!;
     // Someone else's transaction holds the revoked credential's row: the release's reinstatement waits on it.
-    const holder = await heldOpen('SELECT 1 FROM device_credentials WHERE id = $1 FOR UPDATE', [credentialId]);
+    const holder = await holdInTransaction(pool, 'SELECT 1 FROM device_credentials WHERE id = $1 FOR UPDATE', [credentialId]);
     const release = releaseContainment(w.deps, RESPONDER, { id: revoked.containments[0]!.id, reason: 'false positive' });
     await sleep(300);
     // Meanwhile a responder rotates the device's credentials.
@@ -105,7 +93,7 @@ describe('two responders assigning an incident at once', () => {
     const [ann, bob] = await Promise.all(
       ['ann', 'bob'].map((name) => w.tdb.db.user.create({ data: { email: `${name}-${incidentId}@example.com`, name, passwordHash: 'x', role: 'RESPONDER' } })),
     );
-    const first = await heldOpen('UPDATE incidents SET assignee_id = $1 WHERE id = $2', [ann!.id, incidentId]);
+    const first = await holdInTransaction(pool, 'UPDATE incidents SET assignee_id = $1 WHERE id = $2', [ann!.id, incidentId]);
     const second = assignIncident(w.deps, RESPONDER, { id: incidentId, assigneeId: bob!.id });
     await sleep(300);
     await first.commit();
