@@ -55,6 +55,20 @@ describe('a quarantine committed while another write is on its way', () => {
   });
 });
 
+describe('an import that read a device before a change to it committed', () => {
+  it('keeps the version an update installed and the attributes the device reported meanwhile', async () => {
+    const d = w.lights[1]!;
+    const update = await holdInTransaction(pool, `UPDATE devices SET firmware_version = '9.9.9', firmware_key = 'k', attributes = attributes || '{"hw_rev": "3"}' WHERE id = $1`, [d.id]);
+    const imported = importDevices(w.deps, SYSTEM_ACTOR, { format: 'JSON', data: JSON.stringify([{ serial: d.serial, model: 'Lumen/A19', attributes: { rack: 'B2' } }]) });
+    await sleep(300);
+    await update.commit();
+    expect((await imported).failed).toBe(0);
+    const after = await w.tdb.db.device.findUniqueOrThrow({ where: { id: d.id } });
+    expect(after.firmwareVersion).toBe('9.9.9');
+    expect(after.attributes).toMatchObject({ hw_rev: '3', rack: 'B2' });
+  });
+});
+
 describe('a release racing a rotation', () => {
   it('never ends with the revoked credential working again beside the new one', async () => {
     const d = w.lights[2]!;

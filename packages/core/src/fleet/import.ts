@@ -166,8 +166,9 @@ function merge(
   cur: Stored | undefined,
   resolved: { controllerId: string; modelId: string; kind: string; segmentId: string | null },
 ): DeviceUpsertRow {
-  const firmwareVersion = row.firmwareVersion ?? cur?.firmwareVersion ?? null;
-  const curAttrs = cur?.attributes ?? {};
+  // Left to the statement: the stored version when the row names none, the row's attributes over
+  // the stored ones (both read again there, so a concurrent update or attribute report stands).
+  const firmwareVersion = row.firmwareVersion ?? null;
   return {
     serial: row.serial,
     controllerId: resolved.controllerId,
@@ -186,6 +187,6 @@ function merge(
     // A quarantined device leaves quarantine only through containment, never by an import.
     status: cur?.status === 'QUARANTINED' ? 'QUARANTINED' : (row.status ?? cur?.status ?? 'PROVISIONING'),
     failSafe: row.failSafe ?? cur?.failSafe ?? false,
-    attributes: row.attributes ? { ...curAttrs, ...row.attributes } : curAttrs,
+    attributes: row.attributes ?? {},
   };
 }

@@ -1,6 +1,11 @@
 import type { SqlPool } from './pool.js';
 
-/** One complete device row for {@link upsertDevices} (the caller has merged it with what is stored). */
+/**
+ * One device row for {@link upsertDevices} (the caller has merged it with what is stored), except
+ * for the fields devices and rollouts change on their own: on an existing device, a null
+ * `firmwareVersion` keeps the stored one and `attributes` are merged over the stored ones, in the
+ * statement, so an update or attribute report that commits after the caller read the device stands.
+ */
 export interface DeviceUpsertRow {
   serial: string;
   controllerId: string;
@@ -51,19 +56,21 @@ export async function upsertDevices(pool: SqlPool, rows: DeviceUpsertRow[]): Pro
            mac, tags, location, criticality, owner, status, attributes, fail_safe)
     ON CONFLICT (serial) DO UPDATE SET
       controller_id = EXCLUDED.controller_id, name = EXCLUDED.name, kind = EXCLUDED.kind,
-      model_id = EXCLUDED.model_id, firmware_version = EXCLUDED.firmware_version,
-      firmware_key = EXCLUDED.firmware_key, segment_id = EXCLUDED.segment_id, ip = EXCLUDED.ip,
+      model_id = EXCLUDED.model_id, firmware_version = COALESCE(EXCLUDED.firmware_version, d.firmware_version),
+      firmware_key = CASE WHEN EXCLUDED.firmware_version IS NULL THEN d.firmware_key ELSE EXCLUDED.firmware_key END,
+      segment_id = EXCLUDED.segment_id, ip = EXCLUDED.ip,
       mac = EXCLUDED.mac, tags = EXCLUDED.tags, location = EXCLUDED.location,
       criticality = EXCLUDED.criticality, owner = EXCLUDED.owner,
       -- Read before this statement: a quarantine committed since then stands (only containment lifts it).
       status = CASE WHEN d.status = 'QUARANTINED' THEN d.status ELSE EXCLUDED.status END,
-      attributes = EXCLUDED.attributes, fail_safe = EXCLUDED.fail_safe, updated_at = now()
+      attributes = d.attributes || EXCLUDED.attributes, fail_safe = EXCLUDED.fail_safe, updated_at = now()
     WHERE (d.controller_id, d.name, d.kind, d.model_id, d.firmware_version, d.segment_id, d.ip, d.mac,
            d.tags, d.location, d.criticality, d.owner, d.status, d.attributes, d.fail_safe)
       IS DISTINCT FROM
-          (EXCLUDED.controller_id, EXCLUDED.name, EXCLUDED.kind, EXCLUDED.model_id, EXCLUDED.firmware_version,
+          (EXCLUDED.controller_id, EXCLUDED.name, EXCLUDED.kind, EXCLUDED.model_id, COALESCE(EXCLUDED.firmware_version, d.firmware_version),
            EXCLUDED.segment_id, EXCLUDED.ip, EXCLUDED.mac, EXCLUDED.tags, EXCLUDED.location,
-           EXCLUDED.criticality, EXCLUDED.owner, EXCLUDED.status, EXCLUDED.attributes, EXCLUDED.fail_safe)
+           EXCLUDED.criticality, EXCLUDED.owner, CASE WHEN d.status = 'QUARANTINED' THEN d.status ELSE EXCLUDED.status END,
+           d.attributes || EXCLUDED.attributes, EXCLUDED.fail_safe)
     RETURNING d.id::text AS id, d.serial, (d.xmax = 0) AS inserted`,
     [
       col('serial'), col('controllerId'), col('name'), col('kind'), col('modelId'), col('firmwareVersion'),
