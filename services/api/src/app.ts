@@ -21,7 +21,7 @@ import { RateLimiterRes } from 'rate-limiter-flexible';
 import { bearer, type ApiServices, type GraphQLContext } from './context.js';
 import { formatError } from './errors.js';
 import { jitGateway } from './jit.js';
-import { costLimitPlugin, limitRules } from './limits.js';
+import { costLimitPlugin, limitRules, subscriptionRules } from './limits.js';
 import { createLoaders } from './loaders.js';
 import { createApiLimiter, LoginLimiter } from './rate-limit.js';
 import { buildSchema } from './graphql/schema.js';
@@ -113,9 +113,15 @@ export async function buildApi(opts: ApiOptions): Promise<Api> {
   });
 
   const wss = new WebSocketServer({ server, path: '/graphql' });
+  const wsFormat = formatError(log);
   const wsCleanup = useServer(
     {
       schema,
+      validate: subscriptionRules(config.graphql),
+      // Errors leave as they do over HTTP: a code, no internals.
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: result.errors.map((e) => wsFormat(e.toJSON(), e)) } : undefined,
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => wsFormat(e.toJSON(), e)),
       context: async (ctx): Promise<GraphQLContext> => {
         const params = (ctx.connectionParams ?? {}) as { authorization?: string; Authorization?: string };
         const token = bearer(params.authorization ?? params.Authorization);

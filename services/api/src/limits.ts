@@ -1,7 +1,18 @@
+import { createRequire } from 'node:module';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
-import { BREAK, GraphQLError, visit, type ASTNode, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
+import {
+  BREAK,
+  getOperationAST,
+  getVariableValues,
+  GraphQLError,
+  visit,
+  type ASTNode,
+  type DocumentNode,
+  type GraphQLSchema,
+  type ValidationRule,
+} from 'graphql';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 
 export interface LimitOptions {
@@ -92,9 +103,14 @@ export function costLimitPlugin(schema: () => GraphQLSchema, maxCost: number): A
               ...(request.operationName ? { operationName: request.operationName } : {}),
               estimators: [pageAwareEstimator],
             });
-          } catch {
+          } catch (err) {
             // Variables that do not coerce: execution reports them as BAD_USER_INPUT (400).
-            return;
+            const op = getOperationAST(document, request.operationName);
+            if (op && getVariableValues(schema(), op.variableDefinitions ?? [], request.variables ?? {}).errors) return;
+            // Anything else (a document too large to price, for one) is refused, never let through unpriced.
+            throw new GraphQLError(`query is too large to price (${(err as Error).message}); ask for fewer fields`, {
+              extensions: { code: 'QUERY_TOO_EXPENSIVE', maxCost, http: { status: 400 } },
+            });
           }
           if (cost > maxCost) {
             throw new GraphQLError(`query is too expensive: cost ${cost} exceeds the limit of ${maxCost}; ask for smaller pages or fewer fields`, {
@@ -105,5 +121,27 @@ export function costLimitPlugin(schema: () => GraphQLSchema, maxCost: number): A
         },
       };
     },
+  };
+}
+
+/**
+ * graphql as Node loads it (its CommonJS build), the copy graphql-ws and the schema builder use;
+ * a test runner may hand this module's own imports the ES build, a second copy whose checks
+ * (`instanceof GraphQLSchema`) refuse the first's objects.
+ */
+const nodeGraphql = createRequire(import.meta.url)('graphql') as typeof import('graphql');
+
+/**
+ * Validation for the WebSocket endpoint (graphql-ws's `validate`): subscriptions only, under the
+ * same rules as HTTP (depth, aliases, introspection when it is off). A query or mutation sent over
+ * the socket would otherwise skip the HTTP endpoint's cost limit and rate limit.
+ */
+export function subscriptionRules(o: LimitOptions & { introspection: boolean }) {
+  const g = nodeGraphql;
+  const rules = [...g.specifiedRules, ...limitRules(o), ...(o.introspection ? [] : [g.NoSchemaIntrospectionCustomRule])];
+  return (schema: GraphQLSchema, document: DocumentNode): GraphQLError[] => {
+    const other = document.definitions.find((d) => d.kind === g.Kind.OPERATION_DEFINITION && d.operation !== 'subscription');
+    if (other) return [new g.GraphQLError('only subscriptions are served over WebSocket; send queries and mutations to POST /graphql', { extensions: { code: 'BAD_REQUEST' } })];
+    return [...g.validate(schema, document, rules)];
   };
 }

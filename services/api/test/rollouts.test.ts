@@ -152,4 +152,25 @@ describe('rollouts over the API', () => {
     await client.dispose();
     expect(outcome).toBe('error');
   });
+
+  it('serves only subscriptions over the socket, under the limits HTTP applies', async () => {
+    const client = createClient({ url: `${api.url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${viewer}` } });
+    const codes = (query: string) =>
+      new Promise<unknown[]>((resolve) => {
+        client.subscribe({ query }, {
+          next: (m) => resolve((m.errors ?? []).map((e) => e.extensions?.code)),
+          error: (e) => resolve(Array.isArray(e) ? e.map((x: { extensions?: { code?: string } }) => x.extensions?.code) : ['closed']),
+          complete: () => resolve([]),
+        });
+      });
+    try {
+      // A query over the socket would skip the HTTP endpoint's cost and rate limits.
+      expect(await codes('{ devices(first: 500) { nodes { id } } }')).toEqual(['BAD_REQUEST']);
+      expect(await codes('mutation { logout }')).toEqual(['BAD_REQUEST']);
+      const deep = `subscription { rolloutProgress(id: "00000000-0000-4000-8000-000000000000") { waves { counts { status } } ${'a: status '.repeat(1)} } }`;
+      expect(await codes(deep.replace('a: status', Array.from({ length: 100 }, (_, i) => `a${i}: status`).join(' ')))).toContain('QUERY_TOO_COMPLEX');
+    } finally {
+      await client.dispose();
+    }
+  });
 });

@@ -112,6 +112,16 @@ describe('query limits', () => {
     expect(r.errors![0]!.message).toContain('exceeds the limit of 3000');
   });
 
+  it('refuses a query too large to price rather than letting it through unpriced', async () => {
+    // 12,000 spreads of one fragment: cheap to validate, past what the pricer counts (10,000 nodes).
+    const huge = `{ devices(first: 10) { nodes { id } } ${'...P '.repeat(12_000)} } fragment P on Query { __typename }`;
+    const r = await api.gql(huge, {}, admin);
+    expect(r.status).toBe(400);
+    expect(codeOf(r)).toBe('QUERY_TOO_EXPENSIVE');
+    // Variables that do not coerce are still the caller's input error.
+    expect(codeOf(await api.gql('query($n: Int!) { devices(first: $n) { nodes { id } } }', { n: 'many' }, admin))).toBe('BAD_USER_INPUT');
+  });
+
   it('prices every request, a query text it has already allowed or refused included', async () => {
     const expensive = '{ devices(first: 500) { nodes { id name serial tags model { name } segment { name } credentials { id } } } }';
     for (let i = 0; i < 2; i++) expect(codeOf(await api.gql(expensive, {}, admin))).toBe('QUERY_TOO_EXPENSIVE');
