@@ -174,6 +174,10 @@ describe('telemetry pipeline', () => {
           { key: d.id, value: record(51, { flows: [{ peer: 'printer.local', port: 9100, protocol: 'tcp' }] }) },
           { key: d.id, value: '{"deviceId": ' },
           { key: d.id, value: record(52, { ip: '10.20.0.300' }) },
+          // Values Postgres cannot take, each of which used to fail the batch for good.
+          { key: d.id, value: record(54, { events: [{ type: 'OTHER', detail: 'nul \u0000 here', count: 1 }] }) },
+          { key: d.id, value: record(55, { ts: '0000-06-01T00:00:00.000Z' }) },
+          { key: d.id, value: record(56, { flows: Array.from({ length: 40 }, () => ({ peer: '10.20.9.9', port: 22, protocol: 'tcp', outbound: true, bytes: Number.MAX_SAFE_INTEGER, packets: Number.MAX_SAFE_INTEGER })) }) },
           { key: d.id, value: record(53) },
         ],
       });
@@ -182,23 +186,32 @@ describe('telemetry pipeline', () => {
     }
     const { rows } = await waitFor(
       () => pool.query<{ seq: string }>('SELECT seq FROM telemetry_points WHERE device_id = $1 AND seq >= 50 ORDER BY seq', [d.id]),
-      (r) => r.rows.length >= 2,
+      (r) => r.rows.length >= 3,
       20_000,
       'the readable records',
     );
-    expect(rows.map((r) => r.seq)).toEqual(['50', '53']);
+    expect(rows.map((r) => r.seq)).toEqual(['50', '53', '56']);
+    // Absurd counts saturate instead of failing the write.
+    const { rows: sums } = await pool.query<{ bytes: string }>(`SELECT bytes::text FROM device_contacts WHERE device_id = $1 AND peer_ip = '10.20.9.9'`, [d.id]);
+    expect(BigInt(sums[0]!.bytes)).toBe(BigInt(Number.MAX_SAFE_INTEGER));
     const dlq = await waitFor(
       () => topicValues<TelemetryDlqRecord>(kafka.brokers, TOPICS.telemetryDlq),
-      (all) => all.filter((r) => r.via === 'stream').length >= 3,
+      (all) => all.filter((r) => r.via === 'stream').length >= 5,
       10_000,
       'stream DLQ records',
     );
     const reasons = dlq.filter((r) => r.via === 'stream').map((r) => r.message.replace(/^.*is not telemetry\.v1: /, ''));
     // The DLQ has several partitions: no order across them.
-    expect(reasons.sort()).toEqual(['flows.0.peer: not an IP address', 'ip: not an IP address', 'not JSON']);
+    expect(reasons.sort()).toEqual([
+      'a string contains a NUL character (\\u0000)',
+      'flows.0.peer: not an IP address',
+      'ip: not an IP address',
+      'not JSON',
+      'ts: before year 1 (Postgres has no year 0)',
+    ]);
     // Both groups count what they could not read; only storage sends it to the DLQ (above).
-    expect(await metric('warden_stream_telemetry_unreadable_total')).toBe(countedBefore.storage + 3);
-    await waitFor(() => metric('warden_stream_detection_unreadable_total'), (n) => n === countedBefore.detection + 3, 10_000, 'detection counting the unreadable records');
+    expect(await metric('warden_stream_telemetry_unreadable_total')).toBe(countedBefore.storage + 5);
+    await waitFor(() => metric('warden_stream_detection_unreadable_total'), (n) => n === countedBefore.detection + 5, 10_000, 'detection counting the unreadable records');
   });
 
   it('stores a batch once Postgres takes writes again, after failing to (nothing lost, nothing twice)', async () => {

@@ -95,6 +95,12 @@ export async function ingestTelemetry(deps: IngestDeps, input: IngestInput): Pro
       return;
     }
     const tsMs = Date.parse(parsed.message.ts);
+    if (parsed.message.ts.startsWith('0000')) {
+      // ISO 8601 has a year 0; Postgres does not (it would refuse the stored point).
+      const errors = [{ path: 'ts', message: 'is before year 1 (check the device clock)' }];
+      rejected.push({ index, reason: 'INVALID', message: `ts: ${errors[0]!.message}`, errors });
+      return;
+    }
     if (tsMs > latest) {
       const errors = [{ path: 'ts', message: 'is in the future (check the device clock)' }];
       rejected.push({ index, reason: 'INVALID', message: 'ts: is in the future (check the device clock)', errors });

@@ -18,6 +18,17 @@ export type StreamRecordResult = { ok: true; record: TelemetryRecord } | { ok: f
 
 const refuse = (reason: string): StreamRecordResult => ({ ok: false, reason });
 
+/** How JSON writes a NUL character; a record without these six bytes has none. */
+const NUL_ESCAPE = Buffer.from('\\u0000');
+
+/** Whether any string (key or value) in a parsed JSON value holds a NUL character. */
+function hasNul(v: unknown): boolean {
+  if (typeof v === 'string') return v.includes('\u0000');
+  if (Array.isArray(v)) return v.some(hasNul);
+  if (v && typeof v === 'object') return Object.entries(v).some(([k, x]) => k.includes('\u0000') || hasNul(x));
+  return false;
+}
+
 /** An address Postgres takes as `inet` (no zone index: `fe80::1%eth0` is not one). */
 const isInet = (v: unknown): v is string => typeof v === 'string' && isIP(v) !== 0 && !v.includes('%');
 
@@ -45,10 +56,13 @@ export function parseStreamRecord(value: Buffer | null): StreamRecordResult {
     return refuse('not JSON');
   }
   if (!r || typeof r !== 'object' || Array.isArray(r)) return refuse('not an object');
+  // Postgres text and jsonb take no NUL character: a record carrying one would fail its whole batch.
+  if (value.includes(NUL_ESCAPE) && hasNul(r)) return refuse('a string contains a NUL character (\\u0000)');
   if (typeof r.deviceId !== 'string' || !UUID.test(r.deviceId)) return refuse('deviceId: not a uuid');
   if (!Number.isSafeInteger(r.seq) || r.seq < 0) return refuse('seq: not a non-negative integer');
   const ts = canonicalTime(r.ts);
   if (ts === undefined) return refuse('ts: not a date-time');
+  if (ts.startsWith('0000') || ts.startsWith('-')) return refuse('ts: before year 1 (Postgres has no year 0)');
   const receivedAt = canonicalTime(r.receivedAt);
   if (receivedAt === undefined) return refuse('receivedAt: not a date-time');
   r.ts = ts;
@@ -131,8 +145,9 @@ export function toContactRows(records: TelemetryRecord[]): ContactRow[] {
         row.outbound ||= f.outbound;
         if (r.ts < row.firstSeenAt) row.firstSeenAt = r.ts;
         if (r.ts > row.lastSeenAt) row.lastSeenAt = r.ts;
-        row.bytes += f.bytes;
-        row.packets += f.packets;
+        // Saturating: a sum past 2^53 would reach Postgres as an unparseable "1e+21".
+        row.bytes = Math.min(row.bytes + f.bytes, Number.MAX_SAFE_INTEGER);
+        row.packets = Math.min(row.packets + f.packets, Number.MAX_SAFE_INTEGER);
         row.count += 1;
       }
     }

@@ -88,6 +88,8 @@ export interface ContactRow {
   count: number;
 }
 
+const BIGINT_MAX = '9223372036854775807';
+
 /**
  * Adds flow aggregates to the device contact graph (one row per device, peer, port, protocol), and
  * resolves each peer address to the registered device holding it (`peer_device_id`) in the same
@@ -109,7 +111,8 @@ export async function upsertDeviceContacts(db: Queryable, rows: ContactRow[]): P
             (SELECT p.id FROM devices p WHERE p.ip = g.address AND p.status <> 'RETIRED' ORDER BY p.id LIMIT 1)
      FROM (
        SELECT t.device_id, t.peer_ip, t.port, t.protocol, bool_or(t.outbound) AS outbound, min(t.first_seen_at) AS first_seen_at,
-              max(t.last_seen_at) AS last_seen_at, sum(t.bytes) AS bytes, sum(t.packets) AS packets, sum(t.count) AS count,
+              max(t.last_seen_at) AS last_seen_at, LEAST(sum(t.bytes), ${BIGINT_MAX}) AS bytes,
+              LEAST(sum(t.packets), ${BIGINT_MAX}) AS packets, LEAST(sum(t.count), ${BIGINT_MAX}) AS count,
               min(t.address) AS address
        FROM unnest($1::uuid[], $2::inet[], $3::int[], $4::"FlowProtocol"[], $5::bool[], $6::timestamptz[],
                    $7::timestamptz[], $8::bigint[], $9::bigint[], $10::bigint[], $11::inet[])
@@ -122,9 +125,11 @@ export async function upsertDeviceContacts(db: Queryable, rows: ContactRow[]): P
        outbound = c.outbound OR excluded.outbound,
        first_seen_at = LEAST(c.first_seen_at, excluded.first_seen_at),
        last_seen_at = GREATEST(c.last_seen_at, excluded.last_seen_at),
-       bytes = c.bytes + excluded.bytes,
-       packets = c.packets + excluded.packets,
-       count = c.count + excluded.count,
+       -- Totals saturate at bigint's maximum: a device reporting absurd counts must not make the
+       -- write fail (and its partition stall) for everyone.
+       bytes = LEAST(c.bytes::numeric + excluded.bytes, ${BIGINT_MAX}),
+       packets = LEAST(c.packets::numeric + excluded.packets, ${BIGINT_MAX}),
+       count = LEAST(c.count::numeric + excluded.count, ${BIGINT_MAX}),
        peer_device_id = COALESCE(excluded.peer_device_id, c.peer_device_id)`,
     [
       arrayLiteral(rows.map((r) => r.deviceId)),
