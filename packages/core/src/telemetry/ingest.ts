@@ -66,7 +66,8 @@ export function redactPayload(value: unknown): string {
   try {
     text = JSON.stringify(value, (k, v: unknown) => (k && SECRET_KEYS.test(k) ? '[redacted]' : v)) ?? String(value);
   } catch {
-    text = String(value);
+    // Too deep to serialise (nested arrays past the stack): `String()` would recurse the same way.
+    text = '[payload too deeply nested to copy]';
   }
   return text.length > DLQ_PAYLOAD_LIMIT ? text.slice(0, DLQ_PAYLOAD_LIMIT) : text;
 }

@@ -27,4 +27,11 @@ describe('DLQ payloads', () => {
     expect(text).not.toContain('wdg_x');
     expect(text).toContain('"seq":1');
   });
+
+  it('are made of any body, however deeply nested, without throwing', () => {
+    // What a 1 MB MQTT payload of `[[[[…` parses to: past what JSON.stringify (and String) can recurse.
+    let deep: unknown = [];
+    for (let i = 0; i < 200_000; i++) deep = [deep];
+    expect(redactPayload(deep)).toBe('[payload too deeply nested to copy]');
+  });
 });

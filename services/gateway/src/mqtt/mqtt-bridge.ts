@@ -33,6 +33,9 @@ export interface MqttBridge {
 }
 
 /** The topic name pattern of a filter such as `$share/g/warden/devices/+/telemetry`; `+` captures the device id. */
+/** Tries for a failure other than Kafka's before the message goes to the DLQ (about 25 s in all). */
+const MAX_OTHER_ATTEMPTS = 8;
+
 export function topicPattern(filter: string): RegExp {
   const plain = filter.replace(/^\$share\/[^/]+\//, '');
   const escaped = plain.split('+').map((part) => part.replace(/[.*?^${}()|[\]\\/]/g, '\\$&'));
@@ -94,16 +97,29 @@ export function createMqttBridge(deps: MqttBridgeDeps): MqttBridge {
     if (result.rejected.length) deps.counters.messages.inc({ via: 'mqtt', outcome: 'rejected' }, result.rejected.length);
   }
 
-  /** Retries until the message is handled or the bridge stops; the PUBACK waits for it. */
+  /**
+   * Retries until the message is handled or the bridge stops; the PUBACK waits for it (and the
+   * next message for the PUBACK). Kafka being busy or away is waited out; any other failure gets
+   * a few tries (a Postgres blip passes), then the message goes to the DLQ with the reason, so
+   * one message that cannot be handled never holds up the ones behind it.
+   */
   async function handleWithRetry(packet: IPublishPacket): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
         return await handle(packet);
       } catch (err) {
-        // Kafka or Postgres trouble passes; retrying (and not acknowledging meanwhile) loses nothing.
         if (stopping) throw err;
         const wait = Math.min(200 * 2 ** attempt, 5000);
         const kafka = err instanceof IngestBusyError || err instanceof IngestUnavailableError;
+        if (!kafka && attempt >= MAX_OTHER_ATTEMPTS - 1) {
+          log.error({ err, topic: packet.topic.slice(0, 200) }, 'could not handle an MQTT message; recording it in the DLQ');
+          deps.counters.messages.inc({ via: 'mqtt', outcome: 'failed' });
+          const raw = typeof packet.payload === 'string' ? packet.payload : packet.payload.toString('utf8');
+          await rejectUnreadable(deps.dlq, { via: 'mqtt', receivedAt: new Date(), reason: 'INVALID', message: `could not be handled: ${(err as Error).message ?? String(err)}`.slice(0, 500), payload: raw }).catch(
+            (dlqErr: unknown) => log.warn({ err: dlqErr }, 'could not record an unhandled MQTT message in the DLQ'),
+          );
+          return;
+        }
         if (attempt === 0 || attempt % 10 === 0) {
           log.warn({ err, attempt, wait }, kafka ? 'Kafka is not taking telemetry; holding MQTT messages' : 'could not handle an MQTT message; retrying');
         }
