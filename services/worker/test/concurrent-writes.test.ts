@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assignIncident, authenticateDevice, importDevices, updateDevice, SYSTEM_ACTOR } from '@warden/core';
+import { assignIncident, importDevices, updateDevice, SYSTEM_ACTOR } from '@warden/core';
 import { deliverContainments, quarantineDevices, releaseContainment, revokeCredentials, rotateCredentials, type ContainmentOutlets } from '@warden/core/containment';
 import { createSqlPool, type SqlPool } from '@warden/db';
 import { holdInTransaction } from '@warden/testing';
-import { containmentWorld, openIncident, RESPONDER, type ContainmentWorld } from './fixtures.js';
+import { containmentWorld, openIncident, RESPONDER, type ContainmentWorld, deviceStatus, tokenWorks as worksNow } from './fixtures.js';
 
 /**
  * Containment and incident writes against the writes that race them. Each test holds a row lock
@@ -22,12 +22,8 @@ afterAll(async () => {
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const status = async (id: string) => (await w.tdb.db.device.findUniqueOrThrow({ where: { id } })).status;
-const tokenWorks = (token: string) =>
-  authenticateDevice({ db: w.tdb.db, config: w.config }, { scheme: 'TargetToken', token }).then(
-    () => true,
-    () => false,
-  );
+const status = (id: string) => deviceStatus(w, id);
+const tokenWorks = (token: string) => worksNow(w, token);
 
 describe('a quarantine committed while another write is on its way', () => {
   it('is not lifted by an operator edit that read the device before it', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authenticateDevice, updateDevice, SYSTEM_ACTOR } from '@warden/core';
+import { updateDevice, SYSTEM_ACTOR } from '@warden/core';
 import {
   deviceAuthEvictChannel,
   previewContainment,
@@ -14,7 +14,7 @@ import {
   sweepContainments,
   type ContainmentOutlets,
 } from '@warden/core/containment';
-import { containmentWorld, OPERATOR, openIncident, RESPONDER, type ContainmentWorld } from './fixtures.js';
+import { containmentWorld, OPERATOR, openIncident, RESPONDER, type ContainmentWorld, deviceStatus, tokenWorks as worksNow } from './fixtures.js';
 
 let w: ContainmentWorld;
 beforeAll(async () => {
@@ -22,12 +22,8 @@ beforeAll(async () => {
 });
 afterAll(async () => w?.close());
 
-const status = async (id: string) => (await w.tdb.db.device.findUniqueOrThrow({ where: { id } })).status;
-const tokenWorks = (token: string) =>
-  authenticateDevice({ db: w.tdb.db, config: w.config }, { scheme: 'TargetToken', token }).then(
-    () => true,
-    () => false,
-  );
+const status = (id: string) => deviceStatus(w, id);
+const tokenWorks = (token: string) => worksNow(w, token);
 
 describe('quarantine', () => {
   it('quarantines devices, skips fail-safe ones without an override, and release restores the status each had', async () => {

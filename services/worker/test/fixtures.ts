@@ -1,5 +1,5 @@
 import type { Config } from '@warden/config';
-import { createDeviceModel, createSegment, createSite, registerDevice, SYSTEM_ACTOR, type Actor, type IssuedCredential } from '@warden/core';
+import { authenticateDevice, createDeviceModel, createSegment, createSite, registerDevice, SYSTEM_ACTOR, type Actor, type IssuedCredential } from '@warden/core';
 import type { ContainmentDeps } from '@warden/core/containment';
 import { createJobQueue, createRedis, type BullJobQueue, type Redis } from '@warden/runtime';
 import { createTestDatabase, testConfig, testRedisPrefix, TEST_REDIS_URL, type TestDatabase } from '@warden/testing';
@@ -143,3 +143,12 @@ export async function retained<T>(url: string, topic: string, ms = 2000): Promis
   }
 }
 
+/** A device's status as stored now. */
+export const deviceStatus = async (w: ContainmentWorld, id: string): Promise<string> => (await w.tdb.db.device.findUniqueOrThrow({ where: { id } })).status;
+
+/** Whether the gateway would take this device token now. */
+export const tokenWorks = (w: ContainmentWorld, token: string): Promise<boolean> =>
+  authenticateDevice({ db: w.tdb.db, config: w.config }, { scheme: 'TargetToken', token }).then(
+    () => true,
+    () => false,
+  );
