@@ -39,6 +39,9 @@ export interface TelemetryDlqRecord {
 }
 
 export const DLQ_PAYLOAD_LIMIT = 8192;
+/** Longest `message`, and most `errors` (each shortened alike), a DLQ record carries: a record stays far below Kafka's 1 MiB. */
+export const DLQ_MESSAGE_LIMIT = 1000;
+export const DLQ_ERRORS_LIMIT = 50;
 
 /** {@link TelemetryDlqRecord} as a schema, for consumers of the DLQ and the AsyncAPI document. */
 export const telemetryDlqRecordSchema = z.object({

@@ -1,5 +1,7 @@
 import {
   checkTelemetryMessage,
+  DLQ_ERRORS_LIMIT,
+  DLQ_MESSAGE_LIMIT,
   DLQ_PAYLOAD_LIMIT,
   fillTelemetryDefaults,
   type DlqReason,
@@ -137,8 +139,9 @@ export async function ingestTelemetry(deps: IngestDeps, input: IngestInput): Pro
     const claimed = raw && typeof raw === 'object' && typeof (raw as { deviceId?: unknown }).deviceId === 'string' ? (raw as { deviceId: string }).deviceId : implied;
     return {
       reason: r.reason,
-      message: r.message,
-      ...(r.errors ? { errors: r.errors } : {}),
+      // Bounded: a message of thousands of unknown keys names them all, and the record must fit Kafka.
+      message: r.message.slice(0, DLQ_MESSAGE_LIMIT),
+      ...(r.errors ? { errors: r.errors.slice(0, DLQ_ERRORS_LIMIT).map((e) => ({ path: e.path.slice(0, 200), message: e.message.slice(0, DLQ_MESSAGE_LIMIT) })) } : {}),
       ...(claimed ? { deviceId: claimed.slice(0, 64) } : {}),
       credentialId: input.principal.credentialId,
       index: r.index,
