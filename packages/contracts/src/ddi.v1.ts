@@ -6,6 +6,9 @@ import { z } from 'zod';
  * array is expected.
  */
 
+/** Stored as a 32-bit integer. */
+const INT32_MAX = 2 ** 31 - 1;
+
 export const EXECUTIONS = ['closed', 'proceeding', 'canceled', 'scheduled', 'rejected', 'resumed', 'download', 'downloaded'] as const;
 export type Execution = (typeof EXECUTIONS)[number];
 export const FINISHED = ['success', 'failure', 'none'] as const;
@@ -27,10 +30,10 @@ export const actionFeedback = z.object({
     result: z.object({
       finished: z.enum(FINISHED),
       progress: z
-        .object({ cnt: z.number().int().min(0), of: z.number().int().min(0) })
+        .object({ cnt: z.number().int().min(0).max(INT32_MAX), of: z.number().int().min(0).max(INT32_MAX) })
         .optional(),
     }),
-    code: z.number().int().optional(),
+    code: z.number().int().min(-INT32_MAX).max(INT32_MAX).optional(),
     details: oneOrMany(z.string()).optional(),
   }),
 });

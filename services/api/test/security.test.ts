@@ -112,6 +112,12 @@ describe('query limits', () => {
     expect(r.errors![0]!.message).toContain('exceeds the limit of 3000');
   });
 
+  it('answers a forged page cursor with BAD_USER_INPUT, not an internal error', async () => {
+    const forged = Buffer.from('99999999999999999|00000000-0000-4000-8000-000000000000').toString('base64url');
+    expect(codeOf(await api.gql(`{ alerts(after: "${forged}") { nodes { id } } }`, {}, admin))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await api.gql(`{ containments(after: "${forged}") { nodes { id } } }`, {}, admin))).toBe('BAD_USER_INPUT');
+  });
+
   it('refuses a query too large to price rather than letting it through unpriced', async () => {
     // 12,000 spreads of one fragment: cheap to validate, past what the pricer counts (10,000 nodes).
     const huge = `{ devices(first: 10) { nodes { id } } ${'...P '.repeat(12_000)} } fragment P on Query { __typename }`;

@@ -147,6 +147,9 @@ describe('DDI protocol', () => {
       { status: { execution: 'closed', result: { finished: 'SUCCESS' } } },
       { status: { execution: 'closed' } },
       { status: { execution: 'exploded', result: { finished: 'none' } } },
+      // Past the 32-bit columns they are stored in.
+      { status: { execution: 'proceeding', result: { finished: 'none' }, code: 3_000_000_000 } },
+      { status: { execution: 'proceeding', result: { finished: 'none', progress: { cnt: 1, of: 2 ** 31 } } } },
       {},
       '{"status": ',
     ]) {

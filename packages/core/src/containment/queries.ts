@@ -31,7 +31,8 @@ export interface ContainmentPage {
 const cursorOf = (c: Containment) => Buffer.from(`${c.createdAt.getTime()}|${c.id}`).toString('base64url');
 function readCursor(after: string): { at: Date; id: string } {
   const [ms, id] = Buffer.from(after, 'base64url').toString('utf8').split('|');
-  if (!ms || !/^\d+$/.test(ms) || !id || !UUID.safeParse(id).success) throw new ValidationError('after: not a cursor from this API', 'after');
+  // A date past what Date holds (8.64e15 ms) is no cursor this API wrote either.
+  if (!ms || !/^\d{1,16}$/.test(ms) || Number(ms) > 8.64e15 || !id || !UUID.safeParse(id).success) throw new ValidationError('after: not a cursor from this API', 'after');
   return { at: new Date(Number(ms)), id };
 }
 

@@ -170,7 +170,7 @@ export async function listWebhookDeliveries(
   let cursor: { at: Date; id: string } | null = null;
   if (args.after) {
     const [ms, cid] = Buffer.from(args.after, 'base64url').toString('utf8').split('|');
-    if (!ms || !/^\d+$/.test(ms) || !cid || !UUID.safeParse(cid).success) throw new ValidationError('after: not a cursor from this API', 'after');
+    if (!ms || !/^\d{1,16}$/.test(ms) || Number(ms) > 8.64e15 || !cid || !UUID.safeParse(cid).success) throw new ValidationError('after: not a cursor from this API', 'after');
     cursor = { at: new Date(Number(ms)), id: cid };
   }
   const where = {
