@@ -357,8 +357,9 @@ describe('incidents', () => {
     await expect.poll(() => page.getByTestId('step-tell-soc').textContent(), { timeout: 20_000 }).toContain('Succeeded');
     expect(await run.textContent()).toContain('no subscription listens to playbook.scan-response');
     expect(await run.textContent()).toContain('decided by');
-    const stored = await stack.deps.db.playbookRun.findFirstOrThrow({ where: { incidentId: incident.id, dryRun: false } });
-    expect(stored.status).toBe('SUCCEEDED');
+    // The step's result is recorded first and the run finished by the next advance, a moment later.
+    const stored = () => stack.deps.db.playbookRun.findFirstOrThrow({ where: { incidentId: incident.id, dryRun: false } }).then((r) => r.status);
+    await expect.poll(stored, { timeout: 10_000 }).toBe('SUCCEEDED');
     expect(errors).toEqual([]);
     await context.close();
   });
