@@ -88,7 +88,7 @@ export interface ContactRow {
   count: number;
 }
 
-const BIGINT_MAX = '9223372036854775807';
+const BIGINT_MAX = '9223372036854775807::bigint';
 
 /**
  * Adds flow aggregates to the device contact graph (one row per device, peer, port, protocol), and
@@ -127,9 +127,10 @@ export async function upsertDeviceContacts(db: Queryable, rows: ContactRow[]): P
        last_seen_at = GREATEST(c.last_seen_at, excluded.last_seen_at),
        -- Totals saturate at bigint's maximum: a device reporting absurd counts must not make the
        -- write fail (and its partition stall) for everyone.
-       bytes = LEAST(c.bytes::numeric + excluded.bytes, ${BIGINT_MAX}),
-       packets = LEAST(c.packets::numeric + excluded.packets, ${BIGINT_MAX}),
-       count = LEAST(c.count::numeric + excluded.count, ${BIGINT_MAX}),
+       -- (bigint arithmetic only: the check cannot overflow, both sides being non-negative)
+       bytes = CASE WHEN c.bytes > ${BIGINT_MAX} - excluded.bytes THEN ${BIGINT_MAX} ELSE c.bytes + excluded.bytes END,
+       packets = CASE WHEN c.packets > ${BIGINT_MAX} - excluded.packets THEN ${BIGINT_MAX} ELSE c.packets + excluded.packets END,
+       count = CASE WHEN c.count > ${BIGINT_MAX} - excluded.count THEN ${BIGINT_MAX} ELSE c.count + excluded.count END,
        peer_device_id = COALESCE(excluded.peer_device_id, c.peer_device_id)`,
     [
       arrayLiteral(rows.map((r) => r.deviceId)),
