@@ -135,6 +135,11 @@ const env = z.object({
   STREAM_HOST: z.string().default('127.0.0.1'),
   /** Port of the stream processor's /health, /ready and /metrics. */
   STREAM_PORT: port.default(4200),
+  /**
+   * Store telemetry in this stream processor (off: a detection-only processor). Running storage and
+   * detection as separate processes keeps an alert from waiting behind storage's work on one event loop.
+   */
+  STREAM_STORAGE_ENABLED: bool.default(true),
   /** Run detection in the stream processor (off: telemetry is stored without detection, e.g. to measure its cost). */
   DETECTION_ENABLED: bool.default(true),
   /** The detection consumer group, which reads telemetry apart from storage (default: STREAM_GROUP_ID + "-detection"). */
@@ -281,7 +286,7 @@ export interface Config {
     retentionDays: number;
     partitionsAheadDays: number;
   };
-  stream: { groupId: string; concurrency: number; writers: number; batchMaxRecords: number; sessionTimeoutMs: number; host: string; port: number };
+  stream: { storage: boolean; groupId: string; concurrency: number; writers: number; batchMaxRecords: number; sessionTimeoutMs: number; host: string; port: number };
   detection: { enabled: boolean; groupId: string; reloadMs: number; checkpointMs: number; correlationWindowSeconds: number };
   liveness: { defaultIntervalSeconds: number; graceFactor: number; sweepSeconds: number };
   containment: { managementAllow: { host: string; port: number }[]; sweepSeconds: number };
@@ -350,6 +355,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (!e.STREAM_STORAGE_ENABLED && !e.DETECTION_ENABLED) {
+    throw new ConfigError('invalid configuration:\n  STREAM_STORAGE_ENABLED: a stream processor needs storage or detection (DETECTION_ENABLED) on');
+  }
   if (e.NODE_ENV === 'production' && !e.TOKEN_PEPPER) {
     throw new ConfigError('invalid configuration:\n  TOKEN_PEPPER: required in production (16+ random characters)');
   }
@@ -421,6 +429,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     detection: { enabled: e.DETECTION_ENABLED, groupId: e.DETECTION_GROUP_ID ?? `${e.STREAM_GROUP_ID}-detection`, reloadMs: e.DETECTION_RELOAD_MS, checkpointMs: e.DETECTION_CHECKPOINT_MS, correlationWindowSeconds: e.INCIDENT_CORRELATION_WINDOW_SECONDS },
     stream: {
+      storage: e.STREAM_STORAGE_ENABLED,
       groupId: e.STREAM_GROUP_ID,
       concurrency: e.STREAM_CONCURRENCY,
       writers: e.STREAM_WRITERS,

@@ -22,7 +22,8 @@ export async function createStreamService(config: Config = loadConfig(), opts: S
   const log = createLogger('stream', config.logLevel);
   const metrics = createMetrics('stream');
   // One connection per writer of each consumer group, plus the periodic tasks and probes.
-  const pool = createSqlPool(config.databaseUrl, config.stream.writers * (config.detection.enabled ? 2 : 1) + 2, (err) => log.warn({ err }, 'Postgres dropped an idle connection'), { applicationName: 'warden-stream' });
+  const groupCount = Number(config.stream.storage) + Number(config.detection.enabled);
+  const pool = createSqlPool(config.databaseUrl, config.stream.writers * groupCount + 2, (err) => log.warn({ err }, 'Postgres dropped an idle connection'), { applicationName: 'warden-stream' });
   const kafka = await connectWardenKafka(config, log, `${config.kafkaClientId}-stream`);
   const producer = createProducer(kafka);
   const admin = kafka.admin();
@@ -87,14 +88,16 @@ export async function createStreamService(config: Config = loadConfig(), opts: S
     batchMaxRecords: config.stream.batchMaxRecords,
     sessionTimeoutMs: config.stream.sessionTimeoutMs,
   };
-  const consumer = createTelemetryConsumer({
-    ...group,
-    groupId: config.stream.groupId,
-    producer,
-    pool,
-    events,
-    ...(opts.onStored ? { onStored: opts.onStored } : {}),
-  });
+  const consumer = config.stream.storage
+    ? createTelemetryConsumer({
+        ...group,
+        groupId: config.stream.groupId,
+        producer,
+        pool,
+        events,
+        ...(opts.onStored ? { onStored: opts.onStored } : {}),
+      })
+    : undefined;
   const detector = detection
     ? createDetectionConsumer({
         ...group,
@@ -106,7 +109,7 @@ export async function createStreamService(config: Config = loadConfig(), opts: S
         factsRefreshMs: config.detection.reloadMs,
       })
     : undefined;
-  const groups = detector ? [consumer, detector] : [consumer];
+  const groups = [consumer, detector].filter((g) => g !== undefined);
   const maintenance = createMaintenance({
     pool,
     events,
@@ -132,7 +135,7 @@ export async function createStreamService(config: Config = loadConfig(), opts: S
 
   return {
     log,
-    /** The storage group's consumer. */
+    /** The storage group's consumer (unless storage is off). */
     consumer,
     /** The detection group's consumer (when detection is on). */
     detector,
@@ -145,7 +148,8 @@ export async function createStreamService(config: Config = loadConfig(), opts: S
       await Promise.all(groups.map((g) => g.start()));
       if (opts.maintenance !== false) maintenance.start();
       const bound = await http.listen(port, host);
-      log.info({ url: `http://${host}:${bound}/ready`, groups: [config.stream.groupId, ...(detector ? [config.detection.groupId] : [])] }, 'stream processor running');
+      const names = [...(consumer ? [config.stream.groupId] : []), ...(detector ? [config.detection.groupId] : [])];
+      log.info({ url: `http://${host}:${bound}/ready`, groups: names }, 'stream processor running');
       return bound;
     },
     // Drain order: stop fetching (finishes the batches in hand and commits them), stop timers, close clients.

@@ -41,7 +41,7 @@ it('rejoins its consumer group after the coordinator refused its SyncGroup, and 
   const down = await fetch(`http://127.0.0.1:${streamPort}/ready`);
   expect(down.status).toBe(503);
   expect(((await down.json()) as { down: string[] }).down).toEqual(['consumer']);
-  await waitFor(async () => stream.consumer.assignedPartitions(), (a) => a.length === 3, 30_000, 'the processor to get its partitions after the refused join');
+  await waitFor(async () => stream.consumer!.assignedPartitions(), (a) => a.length === 3, 30_000, 'the processor to get its partitions after the refused join');
 
   const gateway = await createGatewayService(config);
   bed.track(gateway);

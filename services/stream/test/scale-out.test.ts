@@ -37,10 +37,10 @@ it('splits the partitions between two processors of one group, which together st
   processors.forEach((p) => bed.track(p));
   // The second instance joins a group the first already consumes, as when scaling out a running stream.
   await processors[0]!.start(0, '127.0.0.1');
-  await waitFor(async () => processors[0]!.consumer.assignedPartitions(), (a) => a.length === 6, 30_000, 'the first processor to get every partition');
+  await waitFor(async () => processors[0]!.consumer!.assignedPartitions(), (a) => a.length === 6, 30_000, 'the first processor to get every partition');
   await processors[1]!.start(0, '127.0.0.1');
   const assignments = await waitFor(
-    async () => processors.map((p) => p.consumer.assignedPartitions()),
+    async () => processors.map((p) => p.consumer!.assignedPartitions()),
     (a) => a.every((parts) => parts.length > 0) && a.flat().length === 6,
     // The dev broker sometimes settles the group on the leader's SyncGroup alone and refuses the
     // newcomer's; it then starts its consumer again, which takes a few more rebalances (~40 s).
