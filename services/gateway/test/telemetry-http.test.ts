@@ -104,12 +104,21 @@ describe('POST /device/v1/telemetry', () => {
     const d = fleet.devices[2]!;
     const bad = { ...telemetryMessage(d.id, 901), metrics: { cpu: 'hot' }, flows: [{ peer: 'not-an-ip', port: 99999, protocol: 'tcp' }] };
     const yearZero = { ...telemetryMessage(d.id, 902), ts: '0000-06-01T00:00:00Z' };
-    const res = await post({ messages: [telemetryMessage(d.id, 900), bad, yearZero] }, `TargetToken ${d.token}`);
+    // Valid JSON that Postgres cannot store as text.
+    const unstorable = { ...telemetryMessage(d.id, 903), events: [{ type: 'OTHER', detail: 'nul \u0000' }], firmware: { version: 'lone \ud800' } };
+    const res = await post({ messages: [telemetryMessage(d.id, 900), bad, yearZero, unstorable] }, `TargetToken ${d.token}`);
     expect(res.status).toBe(422);
     const body = (await res.json()) as { accepted: number; rejected: Array<{ errors: Array<{ path: string }> }> };
     expect(body.accepted).toBe(1);
     expect(body.rejected[0]!.errors.map((e) => e.path).sort()).toEqual(['flows.0.peer', 'flows.0.port', 'metrics.cpu']);
     expect(body.rejected[1]).toMatchObject({ index: 2, errors: [{ path: 'ts', message: expect.stringContaining('before year 1') }] });
+    expect(body.rejected[2]).toMatchObject({
+      index: 3,
+      errors: [
+        { path: 'events.0.detail', message: expect.stringContaining('NUL character') },
+        { path: 'firmware.version', message: expect.stringContaining('unpaired UTF-16 surrogate') },
+      ],
+    });
     const dlq = await readTopic<TelemetryDlqRecord>(kafka.brokers, topics.telemetryDlq, dlqWhere((r) => r.reason === 'INVALID' && r.deviceId === d.id));
     const rec = dlq.find((r) => r.reason === 'INVALID' && r.deviceId === d.id)!;
     expect(rec.errors?.map((e) => e.path)).toContain('metrics.cpu');

@@ -1,5 +1,5 @@
-import { SCHEMA_HEADER, TOPICS, type TelemetryRecord } from '@warden/contracts';
-import { processTelemetryBatch, type DeviceEventPublisher } from '@warden/core';
+import { DLQ_MESSAGE_LIMIT, DLQ_PAYLOAD_LIMIT, SCHEMA_HEADER, TOPICS, type TelemetryDlqRecord, type TelemetryRecord } from '@warden/contracts';
+import { processTelemetryBatchIsolating, type DeviceEventPublisher } from '@warden/core';
 import type { SqlPool } from '@warden/db';
 import { Counter, Histogram, type Producer } from '@warden/runtime';
 import { createPartitionConsumer, type GroupSettings, type PartitionConsumer } from './partition-consumer.js';
@@ -30,6 +30,15 @@ export function createTelemetryConsumer(deps: TelemetryConsumerDeps): TelemetryC
     registers: [deps.metrics],
   });
 
+  const unstorable = new Counter({ name: 'warden_stream_telemetry_unstorable_total', help: 'Records Postgres refused to store (sent to the DLQ with its reason)', registers: [deps.metrics] });
+  const toDlq = async (bad: TelemetryDlqRecord[]) => {
+    await deps.producer.send({
+      topic: TOPICS.telemetryDlq,
+      acks: -1,
+      messages: bad.map((b) => ({ key: b.deviceId ?? null, value: JSON.stringify(b), headers: { [SCHEMA_HEADER]: 'telemetry.dlq.v1' } })),
+    });
+  };
+
   return createPartitionConsumer({
     ...deps,
     role: 'telemetry',
@@ -38,15 +47,23 @@ export function createTelemetryConsumer(deps: TelemetryConsumerDeps): TelemetryC
       failedWrites: { name: 'warden_stream_write_failures_total', help: 'Storage transactions that failed (their partitions are read again)' },
       unreadable: { name: 'warden_stream_telemetry_unreadable_total', help: 'Records that were not telemetry.v1 (sent to the DLQ)' },
     },
-    async unreadable(bad) {
-      await deps.producer.send({
-        topic: TOPICS.telemetryDlq,
-        acks: -1,
-        messages: bad.map((b) => ({ key: null, value: JSON.stringify(b), headers: { [SCHEMA_HEADER]: 'telemetry.dlq.v1' } })),
-      });
-    },
+    unreadable: toDlq,
     async write(records) {
-      const outcome = await processTelemetryBatch({ pool: deps.pool, events: deps.events }, records);
+      // A record Postgres refuses goes to the DLQ instead of failing its batch (and partition) for good.
+      const outcome = await processTelemetryBatchIsolating({ pool: deps.pool, events: deps.events }, records, async (refused) => {
+        deps.log.warn({ records: refused.length, reason: refused[0]!.reason }, 'Postgres refused telemetry records; sent to the DLQ');
+        await toDlq(
+          refused.map(({ record, reason }) => ({
+            reason: 'UNSTORABLE',
+            message: `record of device ${record.deviceId} (seq ${record.seq}) could not be stored: ${reason}`.slice(0, DLQ_MESSAGE_LIMIT),
+            deviceId: record.deviceId,
+            via: 'stream',
+            receivedAt: record.receivedAt,
+            payload: JSON.stringify(record).slice(0, DLQ_PAYLOAD_LIMIT),
+          })),
+        );
+      });
+      unstorable.inc(outcome.unstorable);
       const now = Date.now();
       stored.inc(outcome.stored);
       duplicates.inc(outcome.duplicates);

@@ -178,6 +178,7 @@ describe('telemetry pipeline', () => {
           { key: d.id, value: record(52, { ip: '10.20.0.300' }) },
           // Values Postgres cannot take, each of which used to fail the batch for good.
           { key: d.id, value: record(54, { events: [{ type: 'OTHER', detail: 'nul \u0000 here', count: 1 }] }) },
+          { key: d.id, value: record(57, { firmware: { version: 'lone \ud800 surrogate' } }) },
           { key: d.id, value: record(55, { ts: '0000-06-01T00:00:00.000Z' }) },
           { key: d.id, value: record(56, { flows: Array.from({ length: 40 }, () => ({ peer: '10.20.9.9', port: 22, protocol: 'tcp', outbound: true, bytes: Number.MAX_SAFE_INTEGER, packets: Number.MAX_SAFE_INTEGER })) }) },
           { key: d.id, value: record(53) },
@@ -198,22 +199,59 @@ describe('telemetry pipeline', () => {
     expect(BigInt(sums[0]!.bytes)).toBe(BigInt(Number.MAX_SAFE_INTEGER));
     const dlq = await waitFor(
       () => topicValues<TelemetryDlqRecord>(kafka.brokers, TOPICS.telemetryDlq),
-      (all) => all.filter((r) => r.via === 'stream').length >= 5,
+      (all) => all.filter((r) => r.via === 'stream' && r.reason === 'INVALID').length >= 6,
       10_000,
       'stream DLQ records',
     );
-    const reasons = dlq.filter((r) => r.via === 'stream').map((r) => r.message.replace(/^.*is not telemetry\.v1: /, ''));
+    const reasons = dlq.filter((r) => r.via === 'stream' && r.reason === 'INVALID').map((r) => r.message.replace(/^.*is not telemetry\.v1: /, ''));
     // The DLQ has several partitions: no order across them.
     expect(reasons.sort()).toEqual([
-      'a string contains a NUL character (\\u0000)',
+      'a string contains a NUL character (\\u0000) or an unpaired UTF-16 surrogate',
+      'a string contains a NUL character (\\u0000) or an unpaired UTF-16 surrogate',
       'flows.0.peer: not an IP address',
       'ip: not an IP address',
       'not JSON',
       'ts: before year 1 (Postgres has no year 0)',
     ]);
     // Both groups count what they could not read; only storage sends it to the DLQ (above).
-    expect(await metric('warden_stream_telemetry_unreadable_total')).toBe(countedBefore.storage + 5);
-    await waitFor(() => metric('warden_stream_detection_unreadable_total'), (n) => n === countedBefore.detection + 5, 10_000, 'detection counting the unreadable records');
+    expect(await metric('warden_stream_telemetry_unreadable_total')).toBe(countedBefore.storage + 6);
+    await waitFor(() => metric('warden_stream_detection_unreadable_total'), (n) => n === countedBefore.detection + 6, 10_000, 'detection counting the unreadable records');
+  });
+
+  it('sends a record Postgres refuses to the DLQ with its reason and stores the rest of its batch', async () => {
+    const d = fleet.devices[3]!;
+    const unstorableBefore = await metric('warden_stream_telemetry_unstorable_total');
+    // Stands for any value the gateway's and the stream's checks let through and Postgres refuses.
+    // The batch holding one used to fail its transaction forever, stalling its partition.
+    await pool.query(`ALTER TABLE telemetry_points ADD CONSTRAINT refuses_seq_71 CHECK (device_id <> '${d.id}' OR seq <> 71)`);
+    try {
+      const messages = [70, 71, 72, 73].map((seq) => telemetryMessage(d.id, seq, { ts: at(seq), flows: 1 }));
+      expect((await post(d.token, messages)).status).toBe(202);
+      await waitFor(() => metric('warden_stream_telemetry_unstorable_total'), (n) => n === unstorableBefore + 1, 20_000, 'the record refused');
+    } finally {
+      await pool.query('ALTER TABLE telemetry_points DROP CONSTRAINT refuses_seq_71');
+    }
+    const { rows } = await waitFor(
+      () => pool.query<{ seq: string }>('SELECT seq FROM telemetry_points WHERE device_id = $1 AND seq >= 70 ORDER BY seq', [d.id]),
+      (r) => r.rows.length >= 3,
+      20_000,
+      'the storable records',
+    );
+    expect(rows.map((r) => r.seq)).toEqual(['70', '72', '73']);
+    const dlq = await waitFor(
+      () => topicValues<TelemetryDlqRecord>(kafka.brokers, TOPICS.telemetryDlq),
+      (all) => all.some((r) => r.reason === 'UNSTORABLE'),
+      10_000,
+      'the refused record in the DLQ',
+    );
+    const refused = dlq.filter((r) => r.reason === 'UNSTORABLE');
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatchObject({ deviceId: d.id, via: 'stream' });
+    expect(refused[0]!.message).toMatch(/seq 71\).*violates check constraint "refuses_seq_71".*SQLSTATE 23514/);
+    expect(JSON.parse(refused[0]!.payload!)).toMatchObject({ seq: 71, deviceId: d.id });
+    // The partition moves on: later telemetry is stored as usual.
+    expect((await post(d.token, [telemetryMessage(d.id, 74, { ts: at(74) })])).status).toBe(202);
+    await waitFor(() => pool.query('SELECT 1 FROM telemetry_points WHERE device_id = $1 AND seq = 74', [d.id]).then((r) => r.rowCount), (n) => n === 1, 20_000, 'the next record');
   });
 
   it('stores a batch once Postgres takes writes again, after failing to (nothing lost, nothing twice)', async () => {

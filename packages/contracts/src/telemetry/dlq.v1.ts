@@ -12,6 +12,8 @@ export const DLQ_REASONS = [
   'UNAUTHENTICATED',
   /** An authenticated device sent telemetry for another device. */
   'FORBIDDEN',
+  /** The stream processor could not store a record: Postgres refused its data (`message` gives the reason). */
+  'UNSTORABLE',
 ] as const;
 export type DlqReason = (typeof DLQ_REASONS)[number];
 

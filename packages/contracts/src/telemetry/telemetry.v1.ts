@@ -33,6 +33,14 @@ export const WELL_KNOWN_METRICS = [
   'connections',
 ] as const;
 
+/**
+ * Text Postgres can store: no NUL character and no unpaired UTF-16 surrogate (valid JSON, refused
+ * by `text` and `jsonb`). Written as what a string may hold, without lookbehind or the `u` flag, so
+ * zod and the JSON Schema (Ajv) read it alike.
+ */
+export const STORABLE_TEXT = /^(?:[^\u0000\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/;
+const storableText = () => z.string().regex(STORABLE_TEXT, 'must not contain a NUL character (\\u0000) or an unpaired UTF-16 surrogate');
+
 export const flowSchema = z.strictObject({
   /** The other end of the connection. */
   peer: ipAddress,
@@ -60,7 +68,7 @@ export const securityEventSchema = z.strictObject({
   type: z.enum(SECURITY_EVENT_TYPES),
   at: z.iso.datetime({ offset: true }).optional(),
   /** Free text from the device, e.g. the user name of a failed login. Never a secret. */
-  detail: z.string().max(512).optional(),
+  detail: storableText().max(512).optional(),
   count: z.int().min(1).max(1_000_000).default(1),
 });
 
@@ -83,7 +91,7 @@ export const telemetryMessageSchema = z.strictObject({
   events: z.array(securityEventSchema).max(64).default([]),
   firmware: z
     .strictObject({
-      version: z.string().min(1).max(64),
+      version: storableText().min(1).max(64),
       /** Hex SHA-256 of the running image. */
       hash: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be a hex SHA-256').optional(),
     })

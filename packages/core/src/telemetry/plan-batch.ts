@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { TelemetryRecord } from '@warden/contracts';
+import { STORABLE_TEXT, type TelemetryRecord } from '@warden/contracts';
 import { pointKey, type ContactRow, type StateRow } from '@warden/db';
 
 /**
@@ -18,14 +18,14 @@ export type StreamRecordResult = { ok: true; record: TelemetryRecord } | { ok: f
 
 const refuse = (reason: string): StreamRecordResult => ({ ok: false, reason });
 
-/** How JSON writes a NUL character; a record without these six bytes has none. */
-const NUL_ESCAPE = Buffer.from('\\u0000');
+/** How JSON writes characters outside the Basic Latin printable range; a record without `\u` holds no NUL or lone surrogate. */
+const U_ESCAPE = Buffer.from('\\u');
 
-/** Whether any string (key or value) in a parsed JSON value holds a NUL character. */
-function hasNul(v: unknown): boolean {
-  if (typeof v === 'string') return v.includes('\u0000');
-  if (Array.isArray(v)) return v.some(hasNul);
-  if (v && typeof v === 'object') return Object.entries(v).some(([k, x]) => k.includes('\u0000') || hasNul(x));
+/** Whether any string (key or value) in a parsed JSON value holds text Postgres refuses (a NUL, an unpaired surrogate). */
+function hasUnstorableText(v: unknown): boolean {
+  if (typeof v === 'string') return !STORABLE_TEXT.test(v);
+  if (Array.isArray(v)) return v.some(hasUnstorableText);
+  if (v && typeof v === 'object') return Object.entries(v).some(([k, x]) => !STORABLE_TEXT.test(k) || hasUnstorableText(x));
   return false;
 }
 
@@ -56,8 +56,9 @@ export function parseStreamRecord(value: Buffer | null): StreamRecordResult {
     return refuse('not JSON');
   }
   if (!r || typeof r !== 'object' || Array.isArray(r)) return refuse('not an object');
-  // Postgres text and jsonb take no NUL character: a record carrying one would fail its whole batch.
-  if (value.includes(NUL_ESCAPE) && hasNul(r)) return refuse('a string contains a NUL character (\\u0000)');
+  // Postgres text and jsonb take no NUL character or lone surrogate (both valid JSON, both written as
+  // \u escapes): a record carrying one would fail its whole batch.
+  if (value.includes(U_ESCAPE) && hasUnstorableText(r)) return refuse('a string contains a NUL character (\\u0000) or an unpaired UTF-16 surrogate');
   if (typeof r.deviceId !== 'string' || !UUID.test(r.deviceId)) return refuse('deviceId: not a uuid');
   if (!Number.isSafeInteger(r.seq) || r.seq < 0) return refuse('seq: not a non-negative integer');
   const ts = canonicalTime(r.ts);

@@ -52,3 +52,58 @@ export async function processTelemetryBatch(deps: ProcessBatchDeps, batch: Telem
     return { stored: fresh.length, duplicates: batch.length - fresh.length, cameOnline: online.length };
   });
 }
+
+/**
+ * Whether Postgres refused a statement for the data it was given (SQLSTATE class 22, data
+ * exception, or 23, integrity constraint violation): the same rows fail the same way every time.
+ */
+export function isDataError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
+}
+
+/** A record Postgres would not store, with its reason. */
+export interface UnstorableRecord {
+  record: TelemetryRecord;
+  /** Postgres's message and SQLSTATE. */
+  reason: string;
+}
+
+/**
+ * {@link processTelemetryBatch} for a batch that may hold a record Postgres refuses (a value the
+ * stream's own checks let through). A batch that fails for its data is written again as two halves,
+ * each in its own transaction, down to the records that fail alone; those are handed to
+ * `unstorable` (the DLQ) and the rest is stored. A failed transaction stored nothing, so writing its
+ * halves is a replay. Any other failure is thrown as before (the caller reads the batch again).
+ * Order is kept: the first half is written before the second.
+ */
+export async function processTelemetryBatchIsolating(
+  deps: ProcessBatchDeps,
+  batch: TelemetryRecord[],
+  unstorable: (refused: UnstorableRecord[]) => Promise<void>,
+): Promise<BatchOutcome & { unstorable: number }> {
+  const refused: UnstorableRecord[] = [];
+  const total: BatchOutcome = { stored: 0, duplicates: 0, cameOnline: 0 };
+  const store = async (records: TelemetryRecord[]): Promise<void> => {
+    try {
+      const o = await processTelemetryBatch(deps, records);
+      total.stored += o.stored;
+      total.duplicates += o.duplicates;
+      total.cameOnline += o.cameOnline;
+    } catch (err) {
+      if (!isDataError(err)) throw err;
+      if (records.length === 1) {
+        const e = err as { message?: string; code: string };
+        refused.push({ record: records[0]!, reason: `Postgres refused the record: ${e.message ?? 'unknown error'} (SQLSTATE ${e.code})` });
+        return;
+      }
+      const half = records.length >>> 1;
+      await store(records.slice(0, half));
+      await store(records.slice(half));
+    }
+  };
+  await store(batch);
+  // Before the caller commits the batch's offsets: a refused record is in the DLQ or read again.
+  if (refused.length) await unstorable(refused);
+  return { ...total, unstorable: refused.length };
+}
