@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { STORABLE_TEXT, toStorableText, UNSTORABLE_TEXT_MESSAGE } from './telemetry/telemetry.v1.js';
 
 /**
  * hawkBit DDI v1: the wire format devices speak (see shared DDI.md). Enum values are lowercase on
@@ -34,16 +35,17 @@ export const actionFeedback = z.object({
         .optional(),
     }),
     code: z.number().int().min(-INT32_MAX).max(INT32_MAX).optional(),
-    details: oneOrMany(z.string()).optional(),
+    // Log lines: a character Postgres cannot store is replaced rather than the report refused.
+    details: oneOrMany(z.string().transform(toStorableText)).optional(),
   }),
 });
 export type ActionFeedback = z.output<typeof actionFeedback>;
 
-const attrKey = z.string().min(1).max(MAX_ATTRIBUTE_LENGTH);
+const attrKey = z.string().min(1).max(MAX_ATTRIBUTE_LENGTH).regex(STORABLE_TEXT, UNSTORABLE_TEXT_MESSAGE);
 export const configData = z.object({
   mode: z.enum(['merge', 'replace', 'remove']).default('merge'),
   data: z
-    .record(attrKey, z.string().max(MAX_ATTRIBUTE_LENGTH))
+    .record(attrKey, z.string().max(MAX_ATTRIBUTE_LENGTH).regex(STORABLE_TEXT, UNSTORABLE_TEXT_MESSAGE))
     .refine((d) => Object.keys(d).length > 0, 'data must not be empty')
     .refine((d) => Object.keys(d).length <= MAX_ATTRIBUTES, `at most ${MAX_ATTRIBUTES} attributes`),
 });

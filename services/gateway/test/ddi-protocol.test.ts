@@ -174,6 +174,21 @@ describe('DDI protocol', () => {
     expect(action.lastMessage).toBe('Downloading');
   });
 
+  it('keeps log lines Postgres cannot store with those characters replaced, and refuses such attributes or controller ids', async () => {
+    const url = `${a.base}/deploymentBase/${actionA}/feedback`;
+    // A NUL or an unpaired surrogate is valid JSON; the report matters more than its log text.
+    expect((await a.request('POST', url, DdiDevice.feedback('proceeding', 'none', ['nul \u0000 here', 'lone \ud800 here']))).status).toBe(200);
+    const entry = await h.tdb.db.updateActionStatusEntry.findFirstOrThrow({ where: { actionId: Number(actionA) }, orderBy: { id: 'desc' } });
+    expect(entry.details).toEqual(['nul \ufffd here', 'lone \ufffd here']);
+    const config = `${a.base}/configData`;
+    expect((await a.request('PUT', config, { data: { serial: 'S\u0000' } })).status).toBe(400);
+    expect((await a.request('PUT', config, { data: { ['k\udc00']: 'v' } })).status).toBe(400);
+    const gw = await createGatewayToken(h.deps, SYSTEM_ACTOR, { name: 'edge-nul', modelId: h.fleet.modelId });
+    const nul = new DdiDevice(h.url, 'bad%00id', gw.token, 'default', 'GatewayToken');
+    expect((await nul.poll()).status).toBe(401);
+    expect((await nul.request('PUT', `${nul.base}/configData`, { data: { a: 'b' } })).status).toBe(401);
+  });
+
   it('closes the action on success: 410 afterwards, installedBase, reported version, configData requested', async () => {
     const url = `${a.base}/deploymentBase/${actionA}/feedback`;
     expect((await a.request('POST', url, DdiDevice.feedback('closed', 'success', ['Update Installed.']))).status).toBe(200);

@@ -39,7 +39,14 @@ export const WELL_KNOWN_METRICS = [
  * zod and the JSON Schema (Ajv) read it alike.
  */
 export const STORABLE_TEXT = /^(?:[^\u0000\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/;
-const storableText = () => z.string().regex(STORABLE_TEXT, 'must not contain a NUL character (\\u0000) or an unpaired UTF-16 surrogate');
+export const UNSTORABLE_TEXT_MESSAGE = 'must not contain a NUL character (\\u0000) or an unpaired UTF-16 surrogate';
+const storableText = () => z.string().regex(STORABLE_TEXT, UNSTORABLE_TEXT_MESSAGE);
+
+const UNSTORABLE_CHARACTERS = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+/** `text` with each character Postgres cannot store (see {@link STORABLE_TEXT}) replaced by U+FFFD, for free text worth keeping. */
+export function toStorableText(text: string): string {
+  return STORABLE_TEXT.test(text) ? text : text.replace(UNSTORABLE_CHARACTERS, '\ufffd');
+}
 
 export const flowSchema = z.strictObject({
   /** The other end of the connection. */

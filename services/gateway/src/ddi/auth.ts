@@ -3,6 +3,7 @@ import type { CoreDeps } from '@warden/core';
 import { authenticateGateway, controllerView, resolveGatewayController, TokenPollBatcher, type ControllerView, type ControllerViewCache } from '@warden/core/ddi';
 import { authenticateDevice } from '@warden/core/device-auth';
 import { isWardenError } from '@warden/core';
+import { STORABLE_TEXT } from '@warden/contracts';
 
 /** The controller a request acts for, once authenticated. */
 export interface DdiDevice {
@@ -75,7 +76,8 @@ export function ddiAuth(deps: CoreDeps, opts: { tenant: string; cacheMs: number;
   /** The device a request acts for, or null (deny). */
   async function identify(req: Request, isPoll: boolean): Promise<DdiDevice | null> {
     const p = params(req);
-    if (p.tenant.toLowerCase() !== tenant) return null;
+    // No controller id holds a NUL or a lone surrogate (Postgres refuses them): not a device of ours.
+    if (p.tenant.toLowerCase() !== tenant || !STORABLE_TEXT.test(p.controllerId)) return null;
     const key = cacheKey(req);
     const cached = cache.get(key);
     if (cached) return cached;
