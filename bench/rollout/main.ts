@@ -130,7 +130,7 @@ export async function run(): Promise<void> {
   const actions = await database.db.updateAction.findMany({ where: { rolloutId: rollout.id }, select: { id: true, deviceId: true } });
   const actionOf = new Map(actions.map((a) => [a.deviceId, a.id]));
   const devices = fleet.devices.map((d) => ({ ...d, actionId: actionOf.get(d.id)! }));
-  const gatewayEnv = { ...env, TOKEN_PEPPER: config.auth.tokenPepper, LOG_LEVEL: 'info', GATEWAY_PORT: '0', GATEWAY_HOST: '127.0.0.1', DDI_POLL_SECONDS: '300', DATABASE_POOL_SIZE: '10' };
+  const gatewayEnv = { ...env, TOKEN_PEPPER: config.auth.tokenPepper, LOG_LEVEL: 'info', GATEWAY_PORT: '0', GATEWAY_HOST: '127.0.0.1', DDI_POLL_SECONDS: '300', DATABASE_POOL_SIZE: '10', DEVICE_IP_RATE_LIMIT: '100000000' }; // every simulated device polls from this one address
   const pollRequest = () => {
     let i = 0;
     return [

@@ -116,6 +116,13 @@ const env = z.object({
   TELEMETRY_RATE_LIMIT_GATEWAY: z.coerce.number().int().min(1).default(60_000),
   /** Requests per minute per client IP on device endpoints, before authentication. */
   DEVICE_IP_RATE_LIMIT: z.coerce.number().int().min(1).default(120_000),
+  /**
+   * Failed device authentications per minute per client IP (DDI and telemetry over HTTP, counted
+   * across gateways); past it the IP gets 429 with Retry-After, before its credentials are checked,
+   * until the minute is over. High enough for a site behind one address whose devices wait for
+   * rotated credentials.
+   */
+  DEVICE_AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).default(600),
   /** The MQTT bridge subscribes to this topic filter (`+` is the device id); `$share/...` to scale out. */
   MQTT_TELEMETRY_TOPIC: z.string().default('$share/warden-gateway/warden/devices/+/telemetry'),
   MQTT_ENABLED: bool.default(true),
@@ -281,6 +288,7 @@ export interface Config {
     rateLimitDevice: number;
     rateLimitGateway: number;
     ipRateLimit: number;
+    authFailureLimit: number;
     mqttTopic: string;
     mqttEnabled: boolean;
     retentionDays: number;
@@ -422,6 +430,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       rateLimitDevice: e.TELEMETRY_RATE_LIMIT_DEVICE,
       rateLimitGateway: e.TELEMETRY_RATE_LIMIT_GATEWAY,
       ipRateLimit: e.DEVICE_IP_RATE_LIMIT,
+      authFailureLimit: e.DEVICE_AUTH_FAILURE_LIMIT,
       mqttTopic: e.MQTT_TELEMETRY_TOPIC,
       mqttEnabled: e.MQTT_ENABLED,
       retentionDays: e.TELEMETRY_RETENTION_DAYS,

@@ -14,6 +14,7 @@ import {
 } from '@warden/runtime';
 import { buildGatewayApp } from './app.js';
 import { subscribeDeviceAuthEvictions } from './auth-eviction.js';
+import { AuthFailureGuard, redisLimiter } from './http/rate-limit.js';
 import { createDdiModule } from './ddi/ddi.module.js';
 import { createTelemetryModule } from './telemetry/telemetry.module.js';
 
@@ -31,8 +32,10 @@ export async function createGatewayService(config: Config = loadConfig()) {
   // Rollout wake-ups go through BullMQ, which wants a connection that waits out Redis blips.
   const queueRedis = createRedis(config.redisUrl);
   const jobs = createJobQueue(queueRedis, config.redisPrefix);
-  const ddi = createDdiModule({ config, db, sql, log, jobs, storage: new LocalDiskStorage(config.firmware.storageDir) });
-  const telemetry = createTelemetryModule({ config, db, redis, producer, log, metrics });
+  // One count of failed device authentications per client IP, for DDI and telemetry alike.
+  const authFailures = new AuthFailureGuard(redisLimiter(redis, `${config.redisPrefix}:rl:auth-failures`, config.telemetry.authFailureLimit));
+  const ddi = createDdiModule({ config, db, sql, log, jobs, storage: new LocalDiskStorage(config.firmware.storageDir), authFailures });
+  const telemetry = createTelemetryModule({ config, db, redis, producer, log, metrics, authFailures });
   // Containment revokes tokens and quarantines devices: both caches forget those devices at once.
   const evictions = subscribeDeviceAuthEvictions(redis, config.redisPrefix, log, (ids) => {
     ddi.evict(ids);

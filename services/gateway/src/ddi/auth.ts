@@ -4,6 +4,7 @@ import { authenticateGateway, controllerView, resolveGatewayController, TokenPol
 import { authenticateDevice } from '@warden/core/device-auth';
 import { isWardenError } from '@warden/core';
 import { STORABLE_TEXT } from '@warden/contracts';
+import type { AuthFailureGuard } from '../http/rate-limit.js';
 
 /** The controller a request acts for, once authenticated. */
 export interface DdiDevice {
@@ -65,7 +66,7 @@ async function orNull<T>(p: Promise<T>): Promise<T | null> {
  * `GatewayToken` (any controller of the tenant; an unknown one is registered on its first poll).
  * Every failure is a 401 with an empty body, whatever the reason.
  */
-export function ddiAuth(deps: CoreDeps, opts: { tenant: string; cacheMs: number; views: ControllerViewCache; tokens?: DdiTokenCache }) {
+export function ddiAuth(deps: CoreDeps, opts: { tenant: string; cacheMs: number; views: ControllerViewCache; tokens?: DdiTokenCache; failures?: AuthFailureGuard }) {
   const { views } = opts;
   const cache = opts.tokens ?? new DdiTokenCache(opts.cacheMs);
   const tokenPolls = new TokenPollBatcher(deps);
@@ -110,12 +111,33 @@ export function ddiAuth(deps: CoreDeps, opts: { tenant: string; cacheMs: number;
     return d;
   }
 
+  const ipOf = (req: Request) => req.ip ?? 'unknown';
+  const tooMany = (res: Response, wait: number) => {
+    res.setHeader('Retry-After', String(wait));
+    res.status(429).end();
+  };
+  /** Answers 429 for a client IP past its limit of failed authentications; true when it did. */
+  const blocked = (req: Request, res: Response): boolean => {
+    const wait = opts.failures?.retryAfter(ipOf(req)) ?? 0;
+    if (wait) tooMany(res, wait);
+    return wait > 0;
+  };
+  /** Answers a failed authentication: 401, or 429 once it takes the client IP past its limit. */
+  const deny = async (req: Request, res: Response): Promise<void> => {
+    const wait = (await opts.failures?.failed(ipOf(req))) ?? 0;
+    if (wait) tooMany(res, wait);
+    else res.status(401).end();
+  };
+
   return {
-    /** Middleware for every endpoint but the poll: sets `res.locals.device` or answers 401. */
+    blocked,
+    deny,
+    /** Middleware for every endpoint but the poll: sets `res.locals.device` or answers 401 (429 past the failure limit). */
     middleware: (req: Request, res: Response, next: NextFunction) => {
+      if (blocked(req, res)) return;
       identify(req, false).then(
-        (d) => {
-          if (!d) return void res.status(401).end();
+        async (d) => {
+          if (!d) return deny(req, res);
           res.locals.device = d;
           next();
         },

@@ -5,6 +5,8 @@ import { ControllerViewCache, PollRecorder } from '@warden/core/ddi';
 import type { ArtifactStorage } from '@warden/core/firmware';
 import { listen, type Db, type SqlPool } from '@warden/db';
 import type { Logger } from '@warden/runtime';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { AuthFailureGuard } from '../http/rate-limit.js';
 import { DdiTokenCache } from './auth.js';
 import { ddiRouter } from './router.js';
 
@@ -16,6 +18,11 @@ export interface DdiModuleOptions {
   log: Logger;
   jobs: JobQueue;
   storage: ArtifactStorage;
+  /**
+   * Failed authentications per client IP (shared with telemetry); an IP past the limit gets 429
+   * before its token is checked. Without one, this module counts them in memory.
+   */
+  authFailures?: AuthFailureGuard;
 }
 
 /**
@@ -49,6 +56,10 @@ export function createDdiModule(o: DdiModuleOptions): { router: Router; stop(): 
     authCacheMs: o.config.ddi.authCacheSeconds * 1000,
     tokens,
     views,
+    limits: {
+      ip: new RateLimiterMemory({ points: o.config.telemetry.ipRateLimit, duration: 60 }),
+      authFailures: o.authFailures ?? new AuthFailureGuard(new RateLimiterMemory({ points: o.config.telemetry.authFailureLimit, duration: 60 })),
+    },
   });
   return {
     router,

@@ -17,6 +17,8 @@ import {
 import type { ArtifactStorage } from '@warden/core/firmware';
 import type { RolloutDeps } from '@warden/core/rollouts';
 import type { Logger } from '@warden/runtime';
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { AuthFailureGuard } from '../http/rate-limit.js';
 import { ddiAuth, type DdiDevice, type DdiTokenCache } from './auth.js';
 import { sendArtifact } from './download.js';
 import * as body from './responses.js';
@@ -34,6 +36,8 @@ export interface DdiOptions {
   tokens?: DdiTokenCache;
   /** Poll answers kept in memory; this gateway forgets a device's at once when it writes for it. */
   views: ControllerViewCache;
+  /** Requests per client IP before authentication, and failed authentications per client IP. */
+  limits?: { ip: RateLimiterAbstract; authFailures: AuthFailureGuard };
 }
 
 const JSON_TYPES = ['application/json', 'application/hal+json', 'application/*+json'];
@@ -104,15 +108,36 @@ export function ddiRouter(o: DdiOptions): express.Router {
   return buildRoutes();
 
   function buildRoutes(): express.Router {
-    const auth = ddiAuth(o.deps, { tenant: o.tenant, cacheMs: o.authCacheMs, views: o.views, ...(o.tokens ? { tokens: o.tokens } : {}) });
+    const auth = ddiAuth(o.deps, {
+      tenant: o.tenant,
+      cacheMs: o.authCacheMs,
+      views: o.views,
+      ...(o.tokens ? { tokens: o.tokens } : {}),
+      ...(o.limits ? { failures: o.limits.authFailures } : {}),
+    });
     /** After this gateway's own write, the next poll must not wait for the database's notification. */
     const changed = (res: Response) => o.views.invalidate([device(res).deviceId]);
     const r = express.Router({ caseSensitive: true, mergeParams: true });
     const authed = auth.middleware;
+    const ipLimit = o.limits?.ip;
+    if (ipLimit) {
+      // Before authentication, per client IP: 429 with Retry-After and, as DDI errors, no body.
+      r.use(P, (req, res, next) => {
+        ipLimit.consume(req.ip ?? 'unknown').then(
+          () => next(),
+          (err: unknown) => {
+            if (!(err instanceof RateLimiterRes)) return next(err);
+            res.setHeader('Retry-After', String(Math.max(1, Math.ceil(err.msBeforeNext / 1000))));
+            res.status(429).end();
+          },
+        );
+      });
+    }
 
     r.get(P, wrap(async (req, res) => {
+      if (auth.blocked(req, res)) return;
       const polled = await auth.poll(req);
-      if (!polled) return void res.status(401).end();
+      if (!polled) return auth.deny(req, res);
       o.polls.record(polled.device.deviceId, req.ip ?? null);
       body.sendSerialized(req, res, body.controllerBaseJson(baseUrl(req), o.pollSeconds, polled.view));
     }));

@@ -14,14 +14,14 @@ import {
 import type { Counter, Logger } from '@warden/runtime';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { sendError } from '../http/errors.js';
-import { limit, limitByIp } from '../http/rate-limit.js';
+import { limit, limitByIp, type AuthFailureGuard } from '../http/rate-limit.js';
 
 export interface TelemetryRoutesDeps {
   authenticator: DeviceAuthenticator;
   telemetry: TelemetryPublisher;
   dlq: DlqPublisher;
   log: Logger;
-  limits: { ip: RateLimiterAbstract; device: RateLimiterAbstract; gateway: RateLimiterAbstract };
+  limits: { ip: RateLimiterAbstract; device: RateLimiterAbstract; gateway: RateLimiterAbstract; authFailures: AuthFailureGuard };
   bodyLimit: string;
   maxBatch: number;
   maxClockSkewMs: number;
@@ -50,6 +50,14 @@ export function telemetryRoutes(deps: TelemetryRoutesDeps): Router {
     const receivedAt = new Date();
     const sourceIp = req.ip ?? undefined;
     const base = { via: 'http' as const, receivedAt, ...(sourceIp ? { sourceIp } : {}) };
+    const ip = sourceIp ?? 'unknown';
+    const tooManyFailures = (wait: number) => {
+      deps.counters.messages.inc({ via: 'http', outcome: 'auth_failures_limited' });
+      res.setHeader('retry-after', String(wait));
+      res.status(429).json({ error: { code: 'RATE_LIMITED', message: `too many failed authentications from this address; retry in ${wait} s` } });
+    };
+    const blockedFor = deps.limits.authFailures.retryAfter(ip);
+    if (blockedFor) return tooManyFailures(blockedFor);
 
     let principal: DevicePrincipal;
     try {
@@ -58,6 +66,8 @@ export function telemetryRoutes(deps: TelemetryRoutesDeps): Router {
       principal = await deps.authenticator.authenticate(creds);
     } catch (err) {
       if (err instanceof UnauthenticatedError) {
+        const wait = await deps.limits.authFailures.failed(ip);
+        if (wait) return tooManyFailures(wait);
         deps.counters.messages.inc({ via: 'http', outcome: 'unauthenticated' });
         void dlqQuietly({ ...base, reason: 'UNAUTHENTICATED', message: err.message });
       }
