@@ -58,6 +58,8 @@ const env = z.object({
   GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(1).default(30),
   /** Introspection (and the IDE) is on outside production unless set. */
   GRAPHQL_INTROSPECTION: bool.optional(),
+  /** How often open subscription sockets have their credentials checked again (a revoked one is closed). */
+  GRAPHQL_SOCKET_RECHECK_SECONDS: z.coerce.number().min(0.1).max(3600).default(15),
   /** Largest request body (bulk imports go through GraphQL). */
   API_BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/).default('20mb'),
 
@@ -272,7 +274,7 @@ export interface Config {
     loginRateWindowSeconds: number;
     actorCacheSeconds: number;
   };
-  graphql: { maxDepth: number; maxCost: number; maxPageSize: number; maxAliases: number; introspection: boolean };
+  graphql: { maxDepth: number; maxCost: number; maxPageSize: number; maxAliases: number; introspection: boolean; socketRecheckSeconds: number };
   firmware: { storageDir: string; maxBytes: number; signingKeyPem: string | undefined; signingKeyFile: string };
   ddi: { tenant: string; pollSeconds: number; publicUrl: string | undefined; authCacheSeconds: number; viewCacheSeconds: number };
   rollouts: { evaluateDebounceMs: number; sweepSeconds: number; workerConcurrency: number; workerLockMs: number };
@@ -404,6 +406,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       maxPageSize: e.GRAPHQL_MAX_PAGE_SIZE,
       maxAliases: e.GRAPHQL_MAX_ALIASES,
       introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
+      socketRecheckSeconds: e.GRAPHQL_SOCKET_RECHECK_SECONDS,
     },
     firmware: {
       storageDir: e.FIRMWARE_STORAGE_DIR,

@@ -14,6 +14,7 @@ interface Entry {
  */
 export class ActorCache {
   private readonly entries = new Map<string, Entry>();
+  private readonly forgotten: Array<() => void> = [];
 
   constructor(
     private readonly deps: CoreDeps,
@@ -36,13 +37,20 @@ export class ActorCache {
     return actor;
   }
 
+  /** Calls `listener` after a credential changed here (sign-out, revocation, a new role, a disabled user). */
+  onForget(listener: () => void): void {
+    this.forgotten.push(listener);
+  }
+
   /** Forgets every cached secret of a user or API key. */
   forget(actorId: string | null | undefined): void {
     if (!actorId) return;
     for (const [k, e] of this.entries) if (e.actor.id === actorId) this.entries.delete(k);
+    for (const l of this.forgotten) l();
   }
 
   forgetSecret(secret: string): void {
     this.entries.delete(createHash('sha256').update(secret).digest('base64url'));
+    for (const l of this.forgotten) l();
   }
 }

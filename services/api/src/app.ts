@@ -10,11 +10,12 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Request } from 'express';
 import type { GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { Config } from '@warden/config';
 import { authenticate, type CoreDeps } from '@warden/core';
 import { webhookSettings } from '@warden/core/webhooks';
 import { ActorCache } from './actor-cache.js';
+import { LiveSockets } from './live-sockets.js';
 import type { Db, SqlPool } from '@warden/db';
 import { checkReadiness, createMetrics, httpDuration, once, type DependencyCheck, type Logger, type Redis } from '@warden/runtime';
 import { RateLimiterRes } from 'rate-limiter-flexible';
@@ -113,6 +114,9 @@ export async function buildApi(opts: ApiOptions): Promise<Api> {
   });
 
   const wss = new WebSocketServer({ server, path: '/graphql' });
+  const sockets = new LiveSockets(services.actors, config.graphql.socketRecheckSeconds * 1000, log);
+  services.actors.onForget(() => void sockets.recheck());
+  sockets.start();
   const wsFormat = formatError(log);
   const wsCleanup = useServer(
     {
@@ -133,8 +137,12 @@ export async function buildApi(opts: ApiOptions): Promise<Api> {
       onConnect: async (ctx) => {
         const params = (ctx.connectionParams ?? {}) as { authorization?: string; Authorization?: string };
         const token = bearer(params.authorization ?? params.Authorization);
-        // Subscriptions carry live incident data: refuse anonymous sockets outright.
-        return token ? (await authenticate(deps, token)) !== null : false;
+        // Subscriptions carry live incident data: refuse anonymous sockets outright, and close the
+        // socket once its credential stops working.
+        if (!token || (await authenticate(deps, token)) === null) return false;
+        const extra = ctx.extra as { socket: WebSocket; request?: { socket?: { remoteAddress?: string } } };
+        sockets.add(extra.socket, token, extra.request?.socket?.remoteAddress ?? null);
+        return true;
       },
     },
     wss,
@@ -217,6 +225,7 @@ export async function buildApi(opts: ApiOptions): Promise<Api> {
         });
       }),
     stop: once(async () => {
+      sockets.stop();
       await apollo.stop();
       wss.close();
       await services.incidentLive.close();
