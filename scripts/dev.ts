@@ -169,7 +169,8 @@ if (!stopping) {
     IDE        ${base}/ide
     health     ${base}/health   ready ${base}/ready   metrics ${base}/metrics
     telemetry  http://${host(config.gateway.host)}:${config.gateway.port}/device/v1/telemetry   MQTT ${config.mqttUrl} warden/devices/<id>/telemetry
-    DDI        http://${host(config.gateway.host)}:${config.gateway.port}/${config.ddi.tenant}/controller/v1/<controllerId>   (hawkBit, TargetToken)${
+    DDI        http://${host(config.gateway.host)}:${config.gateway.port}/${config.ddi.tenant}/controller/v1/<controllerId>   (hawkBit, TargetToken)
+    gateway    ready http://${host(config.gateway.opsHost)}:${config.gateway.opsPort}/ready   metrics http://${host(config.gateway.opsHost)}:${config.gateway.opsPort}/metrics   (operations port, not for devices)${
       simUrl ? `\n    simulator  ${simUrl}/status   (POST ${simUrl}/outbreak starts the outbreak)` : ''
     }
   ${sim.enabled && sim.outbreak.enabled ? `The outbreak starts ${sim.outbreak.delaySeconds ? `in ${sim.outbreak.delaySeconds} s` : 'when you press o'}${process.stdin.isTTY ? ' (press o to start it now)' : ''}. ` : ''}Ctrl-C${process.stdin.isTTY ? ' or q' : ''} stops everything.\n`);

@@ -94,11 +94,12 @@ export async function measureAlertLatency(log: (s: string) => void): Promise<Ale
     const gatewayPort = 4700 + Math.floor(Math.random() * 200);
     const streamPort = gatewayPort + 300;
     const detectorPort = gatewayPort + 600;
-    children.push(startService('gateway', { ...env, GATEWAY_PORT: String(gatewayPort) }));
+    const gatewayOps = gatewayPort + 900;
+    children.push(startService('gateway', { ...env, GATEWAY_PORT: String(gatewayPort), GATEWAY_OPS_PORT: String(gatewayOps) }));
     // Storage and detection as their own processes, as infra/compose runs them.
     children.push(startService('stream', { ...env, STREAM_PORT: String(streamPort), DETECTION_ENABLED: 'false' }));
     children.push(startService('stream', { ...env, STREAM_PORT: String(detectorPort), STREAM_STORAGE_ENABLED: 'false' }));
-    await Promise.all([gatewayPort, streamPort, detectorPort].map((port) => waitHttp(`http://127.0.0.1:${port}/ready`)));
+    await Promise.all([gatewayOps, streamPort, detectorPort].map((port) => waitHttp(`http://127.0.0.1:${port}/ready`)));
 
     // Alerts and the probe, consumed in this process.
     const kafka = new Kafka({ brokers: broker.brokers, clientId: 'bench-response', logLevel: 0 });

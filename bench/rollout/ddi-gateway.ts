@@ -16,7 +16,7 @@ const sql = createSqlPool(config.databaseUrl, config.databasePoolSize);
 const redis = createRedis(config.redisUrl);
 const jobs = createJobQueue(redis, config.redisPrefix);
 const ddi = createDdiModule({ config, db, sql, log, jobs, storage: new LocalDiskStorage(config.firmware.storageDir) });
-const http = buildGatewayApp({ config, log, metrics: createMetrics('gateway'), checks: [], routers: [ddi.router] });
+const http = buildGatewayApp({ config, log, metrics: createMetrics('gateway'), routers: [ddi.router] });
 const port = await http.listen(config.gateway.port, config.gateway.host);
 log.info({ url: `http://${config.gateway.host}:${port}` }, 'gateway listening');
 process.on('SIGTERM', () => {

@@ -214,14 +214,15 @@ export async function run(): Promise<void> {
     };
     const gatewayPort = 4700 + Math.floor(Math.random() * 200);
     const streamPort = gatewayPort + 300;
-    children.push(startService('gateway', { ...env, GATEWAY_PORT: String(gatewayPort) }));
+    const gatewayOps = gatewayPort + 900;
+    children.push(startService('gateway', { ...env, GATEWAY_PORT: String(gatewayPort), GATEWAY_OPS_PORT: String(gatewayOps) }));
     children.push(startService('stream', { ...env, STREAM_PORT: String(streamPort) }));
-    await Promise.all([waitHttp(`http://127.0.0.1:${gatewayPort}/ready`), waitHttp(`http://127.0.0.1:${streamPort}/ready`)]);
+    await Promise.all([waitHttp(`http://127.0.0.1:${gatewayOps}/ready`), waitHttp(`http://127.0.0.1:${streamPort}/ready`)]);
     await sleep(4000); // consumer group settles
 
     const peak = { gateway: 0, stream: 0 };
     const sampler = setInterval(() => {
-      void Promise.all([scrape(`http://127.0.0.1:${gatewayPort}/metrics`), scrape(`http://127.0.0.1:${streamPort}/metrics`)]).then(([g, s]) => {
+      void Promise.all([scrape(`http://127.0.0.1:${gatewayOps}/metrics`), scrape(`http://127.0.0.1:${streamPort}/metrics`)]).then(([g, s]) => {
         peak.gateway = Math.max(peak.gateway, metricValue(g, 'process_resident_memory_bytes'));
         peak.stream = Math.max(peak.stream, metricValue(s, 'process_resident_memory_bytes'));
       }, () => {});
@@ -262,7 +263,7 @@ export async function run(): Promise<void> {
     const streamMetrics = await scrape(`http://127.0.0.1:${streamPort}/metrics`);
     const after = histogram(streamMetrics, 'warden_stream_ingest_to_stored_seconds');
     const transactions = metricValue(streamMetrics, 'warden_stream_transaction_records_count');
-    const gatewayMetrics = await scrape(`http://127.0.0.1:${gatewayPort}/metrics`);
+    const gatewayMetrics = await scrape(`http://127.0.0.1:${gatewayOps}/metrics`);
     const gc = (text: string) =>
       ['minor', 'major', 'incremental']
         .map((kind) => `${kind} ${fmt(metricValue(text.split('\n').filter((l) => l.includes(`kind="${kind}"`)).join('\n'), 'nodejs_gc_duration_seconds_sum'), 1)} s`)

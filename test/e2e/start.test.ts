@@ -19,6 +19,7 @@ const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/dev.ts'], {
     DATABASE_URL: withDatabase(base, dbName),
     API_PORT: String(port),
     GATEWAY_PORT: String(port + 1),
+    GATEWAY_OPS_PORT: String(port + 2),
     DEMO_ADMIN_PASSWORD: password,
     DEMO_SCALE: '0.25',
     REDIS_PREFIX: `wstart-${randomBytes(3).toString('hex')}`,

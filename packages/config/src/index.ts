@@ -33,6 +33,9 @@ const env = z.object({
   API_PUBLIC_URL: z.url().optional(),
   GATEWAY_HOST: z.string().default('127.0.0.1'),
   GATEWAY_PORT: port.default(4100),
+  /** The gateway's /health, /ready and /metrics, apart from the device port (for probes and Prometheus, not devices). */
+  GATEWAY_OPS_HOST: z.string().default('127.0.0.1'),
+  GATEWAY_OPS_PORT: port.default(4101),
   /** Hops of reverse proxies in front of the services, for the client IP in audit rows. */
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
 
@@ -264,7 +267,7 @@ export interface Config {
   kafkaClientId: string;
   mqttUrl: string;
   api: { host: string; port: number; publicUrl: string | undefined; trustProxy: number; bodyLimit: string; rateLimitPerMinute: number };
-  gateway: { host: string; port: number };
+  gateway: { host: string; port: number; opsHost: string; opsPort: number };
   auth: {
     tokenPepper: string;
     sessionTtlHours: number;
@@ -389,7 +392,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       bodyLimit: e.API_BODY_LIMIT,
       rateLimitPerMinute: e.API_RATE_LIMIT,
     },
-    gateway: { host: e.GATEWAY_HOST, port: e.GATEWAY_PORT },
+    gateway: { host: e.GATEWAY_HOST, port: e.GATEWAY_PORT, opsHost: e.GATEWAY_OPS_HOST, opsPort: e.GATEWAY_OPS_PORT },
     auth: {
       // A development-only default keeps `npm start` zero-configuration; production refuses it above.
       tokenPepper: e.TOKEN_PEPPER ?? 'warden-development-pepper-not-secret',

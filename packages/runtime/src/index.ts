@@ -2,6 +2,7 @@ export * from './logger.js';
 export * from './redis.js';
 export * from './metrics.js';
 export * from './health.js';
+export * from './ops-http.js';
 export * from './shutdown.js';
 export * from './queues.js';
 export * from './kafka.js';

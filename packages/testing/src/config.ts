@@ -10,6 +10,8 @@ export function testConfig(env: Record<string, string | undefined> = {}): Config
     TOKEN_PEPPER: 'test-pepper-0123456789',
     // Tests read detection's checkpointed state (waitForDetection); don't make them wait 5 s for it.
     DETECTION_CHECKPOINT_MS: '100',
+    // Tests run many gateways at once: each picks a free operations port.
+    GATEWAY_OPS_PORT: '0',
     ...env,
   });
 }

@@ -2,17 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import express, { type Router } from 'express';
 import type { Config } from '@warden/config';
-import { checkReadiness, httpDuration, once, type DependencyCheck, type Logger, type Registry } from '@warden/runtime';
+import { httpDuration, once, type Logger, type Registry } from '@warden/runtime';
 
 export interface GatewayAppOptions {
   config: Pick<Config, 'api'>;
   log: Logger;
   metrics: Registry;
-  /** `/ready` checks (Postgres, Redis, Kafka, MQTT). */
-  checks: DependencyCheck[];
   /** The device-facing routes of each feature (telemetry, DDI). */
   routers: Router[];
 }
+
 
 export interface GatewayApp {
   app: express.Express;
@@ -41,16 +40,9 @@ export function buildGatewayApp(opts: GatewayAppOptions): GatewayApp {
     next();
   });
 
+  // A load balancer's liveness probe; readiness and metrics name internals and live on the ops port.
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
-  });
-  app.get('/ready', async (_req, res) => {
-    const r = await checkReadiness(opts.checks);
-    const down = Object.entries(r.checks).filter(([, c]) => !c.ok).map(([n]) => n);
-    res.status(r.ready ? 200 : 503).json({ status: r.ready ? 'ready' : 'unavailable', down, checks: r.checks });
-  });
-  app.get('/metrics', async (_req, res) => {
-    res.type(opts.metrics.contentType).send(await opts.metrics.metrics());
   });
 
   for (const router of opts.routers) app.use(router);
@@ -65,9 +57,11 @@ export function buildGatewayApp(opts: GatewayAppOptions): GatewayApp {
     res.status(status).json({ error: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST', message: status === 500 ? 'Internal server error' : (err.message ?? 'bad request') } });
   });
 
+  return { app, server, ...listener(server) };
+}
+
+function listener(server: Server): Pick<GatewayApp, 'listen' | 'close'> {
   return {
-    app,
-    server,
     listen: (port, host) =>
       new Promise((resolve, reject) => {
         server.once('error', reject);

@@ -2,6 +2,7 @@ import { loadConfig, type Config } from '@warden/config';
 import { LocalDiskStorage } from '@warden/core/firmware';
 import { createDb, createSqlPool } from '@warden/db';
 import {
+  buildOpsHttp,
   connectWardenKafka,
   createJobQueue,
   createLogger,
@@ -50,11 +51,9 @@ export async function createGatewayService(config: Config = loadConfig()) {
     },
   });
 
-  const http = buildGatewayApp({
-    config,
-    log,
+  const http = buildGatewayApp({ config, log, metrics, routers: [telemetry.router, ddi.router] });
+  const ops = buildOpsHttp({
     metrics,
-    routers: [telemetry.router, ddi.router],
     checks: [
       { name: 'postgres', check: async () => void (await db.$queryRaw`SELECT 1`) },
       { name: 'redis', check: async () => void (await redis.ping()) },
@@ -63,20 +62,24 @@ export async function createGatewayService(config: Config = loadConfig()) {
     ],
   });
 
+  let opsPort: number | undefined;
   return {
     log,
     http,
-    /** Connects to Kafka and MQTT, then listens; resolves to the HTTP port. */
+    /** The port of /health, /ready and /metrics once started (GATEWAY_OPS_PORT, or the one picked for 0). */
+    opsPort: () => opsPort,
+    /** Connects to Kafka and MQTT, then listens (devices on `port`, operations on GATEWAY_OPS_PORT); resolves to the device port. */
     async start(port = config.gateway.port, host = config.gateway.host): Promise<number> {
       await Promise.all([producer.connect(), admin.connect(), evictions.ready]);
       await telemetry.mqtt?.start();
+      opsPort = await ops.listen(config.gateway.opsPort, config.gateway.opsHost);
       const bound = await http.listen(port, host);
-      log.info({ url: `http://${host}:${bound}` }, 'gateway listening');
+      log.info({ url: `http://${host}:${bound}`, ops: `http://${config.gateway.opsHost}:${opsPort}/ready` }, 'gateway listening');
       return bound;
     },
     // Drain order: stop taking input (HTTP, MQTT), let in-flight sends finish, then close clients.
     stop: once(async () => {
-      await Promise.all([http.close(), telemetry.mqtt?.stop()]);
+      await Promise.all([http.close(), telemetry.mqtt?.stop(), ops.close()]);
       await ddi.stop(); // flushes recorded polls
       await jobs.close();
       queueRedis.disconnect();

@@ -41,7 +41,7 @@ export async function startHarness(devices: number, extraEnv: Record<string, str
   const fleet = await createRolloutFleet({ db: tdb.db, sql, config }, devices);
   const log = createLogger('gateway', 'silent');
   const ddi = createDdiModule({ config, db: tdb.db, sql, log, jobs, storage: fleet.firmware.storage });
-  const gateway = buildGatewayApp({ config, log, metrics: createMetrics('gateway-test'), checks: [], routers: [ddi.router] });
+  const gateway = buildGatewayApp({ config, log, metrics: createMetrics('gateway-test'), routers: [ddi.router] });
   const port = await gateway.listen(0, '127.0.0.1');
   const deps: RolloutDeps = { db: tdb.db, sql, config, jobs, evaluateDebounceMs: config.rollouts.evaluateDebounceMs };
   return {

@@ -51,10 +51,15 @@ function post(body: unknown, auth?: string, raw?: string) {
 const dlqWhere = (pred: (r: TelemetryDlqRecord) => boolean) => (all: TelemetryDlqRecord[]) => all.some(pred);
 
 describe('POST /device/v1/telemetry', () => {
-  it('answers health and readiness', async () => {
+  it('answers health to devices, and readiness and metrics only on its operations port', async () => {
     expect((await fetch(`${url}/health`)).status).toBe(200);
-    const ready = await fetch(`${url}/ready`);
-    expect(await ready.json()).toMatchObject({ status: 'ready', down: [] });
+    // What is down and why, and the metrics, are not for devices or the internet.
+    expect((await fetch(`${url}/ready`)).status).toBe(404);
+    expect((await fetch(`${url}/metrics`)).status).toBe(404);
+    const ops = `http://127.0.0.1:${gateway.opsPort()}`;
+    expect(gateway.opsPort()).not.toBe(Number(new URL(url).port));
+    expect(await (await fetch(`${ops}/ready`)).json()).toMatchObject({ status: 'ready', down: [] });
+    expect(await (await fetch(`${ops}/metrics`)).text()).toContain('warden_gateway_telemetry_messages_total');
   });
 
   it('takes a batch from a device token, keyed by device id, and stamps the receive time', async () => {

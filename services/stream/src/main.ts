@@ -5,8 +5,7 @@ import { createArtifactHashCache, incidentLiveChannel, type DeviceEventPublisher
 import { createDetectionSource } from './detection/detection-source.js';
 import type { DetectionNotice } from './detection/store-alerts.js';
 import { createSqlPool, maintainTelemetryPartitions } from '@warden/db';
-import { connectWardenKafka, createJobQueue, createLogger, createRedis, createMetrics, createProducer, once, stopOnSignals } from '@warden/runtime';
-import { buildStreamHttp } from './app.js';
+import { buildOpsHttp, connectWardenKafka, createJobQueue, createLogger, createRedis, createMetrics, createProducer, once, stopOnSignals } from '@warden/runtime';
 import { createMaintenance } from './maintenance.js';
 import { createTelemetryConsumer } from './telemetry.consumer.js';
 import { createDetectionConsumer } from './detection/detection.consumer.js';
@@ -118,7 +117,7 @@ export async function createStreamService(config: Config = loadConfig(), opts: S
     ...(detection ? { detection } : {}),
     partitions: { retentionDays: config.telemetry.retentionDays, aheadDays: config.telemetry.partitionsAheadDays },
   });
-  const http = buildStreamHttp({
+  const http = buildOpsHttp({
     metrics,
     checks: [
       { name: 'postgres', check: async () => void (await pool.query('SELECT 1')) },

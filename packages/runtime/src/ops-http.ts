@@ -1,8 +1,14 @@
 import { createServer, type Server } from 'node:http';
-import { checkReadiness, once, type DependencyCheck, type Registry } from '@warden/runtime';
+import type { Registry } from 'prom-client';
+import { checkReadiness, type DependencyCheck } from './health.js';
+import { once } from './shutdown.js';
 
-/** The stream processor's small HTTP side: /health, /ready and /metrics for probes and scraping. */
-export function buildStreamHttp(opts: { metrics: Registry; checks: DependencyCheck[] }): {
+/**
+ * A service's operations endpoints for probes and scraping: `/health`, `/ready` (which dependency
+ * is down, and why) and `/metrics`. The stream processor's only HTTP side; the gateway's on a port
+ * of its own, apart from the devices.
+ */
+export function buildOpsHttp(opts: { metrics: Registry; checks: DependencyCheck[] }): {
   server: Server;
   listen(port: number, host: string): Promise<number>;
   close(): Promise<void>;
