@@ -88,8 +88,17 @@ if (sim.enabled) {
   say(`${issued ? 'provisioned' : 'reusing'} the device roster for ${roster.devices.length} simulated devices (${sim.rosterFile}, tokens stored only as hashes in Warden)`);
 }
 
-// Kafka: the cluster in KAFKA_BROKERS, or the in-memory dev broker (infra/dev-kafka) with Warden's topics.
+// What stop() tears down, declared before anything is started: a signal during start-up (Ctrl-C,
+// or a test stopping it before it is ready) must stop the broker and services started so far
+// instead of killing this process and orphaning them.
 let devKafka: DevKafka | null = null;
+const children: ChildProcess[] = [];
+let stopping = false;
+const timers: NodeJS.Timeout[] = [];
+process.on('SIGINT', () => void stop(0));
+process.on('SIGTERM', () => void stop(0));
+
+// Kafka: the cluster in KAFKA_BROKERS, or the in-memory dev broker (infra/dev-kafka) with Warden's topics.
 if (!config.kafkaBrokers?.length) {
   const topics = Object.fromEntries(Object.entries(wardenTopics(config)).map(([t, n]) => [t, Math.min(n, config.kafka.devPartitions)]));
   devKafka = await startDevKafka({ topics });
@@ -100,8 +109,6 @@ if (!config.kafkaBrokers?.length) {
 /** The processes `npm start` runs: each is `services/<name>/src/main.ts`. */
 const SERVICES = ['api', 'gateway', 'stream', 'worker', ...(sim.enabled ? ['simulator'] : [])];
 const colours = ['\x1b[35m', '\x1b[34m', '\x1b[33m', '\x1b[32m', '\x1b[36m', '\x1b[31m'];
-const children: ChildProcess[] = [];
-let stopping = false;
 
 // Two malloc arenas, as the image sets (see Dockerfile): glibc's default holds on to freed Buffers.
 const serviceEnv = { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' };
@@ -146,7 +153,6 @@ async function waitFor(url: string, timeoutMs: number): Promise<boolean> {
   return false;
 }
 
-const timers: NodeJS.Timeout[] = [];
 let outbreakLaunched = false;
 
 async function launchOutbreak(why: string): Promise<void> {
@@ -237,5 +243,3 @@ async function stop(code = 0): Promise<void> {
   say('stopped');
   process.exit(code);
 }
-process.on('SIGINT', () => void stop(0));
-process.on('SIGTERM', () => void stop(0));

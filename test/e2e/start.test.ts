@@ -33,7 +33,7 @@ child.stdout.on('data', (d) => (output += d));
 child.stderr.on('data', (d) => (output += d));
 
 afterAll(async () => {
-  child.kill('SIGTERM');
+  if (child.exitCode === null) child.kill('SIGTERM');
   await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
   await dropDatabase(base, dbName);
 });
@@ -85,3 +85,29 @@ it('serves the seeded demo office and answers a segment + firmware query correct
   expect(page.data.devices.nodes.map((d: { serial: string }) => d.serial)).toEqual(expected);
   expect(expected.length).toBeGreaterThan(10);
 }, 120_000);
+
+it('stops the services it started when stopped while still starting, leaving none behind', async () => {
+  // The first run is over; a second one on the same (seeded) database and other ports is stopped
+  // right after it launched its services, before they are ready.
+  child.kill('SIGTERM');
+  await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
+  const again = port + 10;
+  const second = spawn(process.execPath, ['--import', 'tsx', 'scripts/dev.ts'], {
+    env: { ...process.env, DATABASE_URL: withDatabase(base, dbName), API_PORT: String(again), GATEWAY_PORT: String(again + 1), GATEWAY_OPS_PORT: String(again + 2), STREAM_PORT: String(again + 3), LOG_LEVEL: 'warn', WARDEN_NO_SIMULATOR: '1', REDIS_PREFIX: `wstart-${randomBytes(3).toString('hex')}` },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  second.stdout.on('data', (d) => (log += d));
+  const exited = new Promise((r) => second.once('exit', r));
+  const deadline = Date.now() + 60_000;
+  // The broker is up and the services are being launched (they listen a few seconds later).
+  while (!log.includes('dev Kafka broker on') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  await new Promise((r) => setTimeout(r, 500));
+  second.kill('SIGTERM');
+  await exited;
+  // Had the runner died on the signal, its services would come up on their own.
+  await new Promise((r) => setTimeout(r, 8_000));
+  const answers = (p: number) => fetch(`http://127.0.0.1:${p}/health`).then(() => true, () => false);
+  expect(await answers(again)).toBe(false);
+  expect(await answers(again + 1)).toBe(false);
+}, 90_000);
