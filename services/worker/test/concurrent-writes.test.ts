@@ -3,7 +3,7 @@ import { assignIncident, importDevices, updateDevice, SYSTEM_ACTOR } from '@ward
 import { deliverContainments, quarantineDevices, releaseContainment, revokeCredentials, rotateCredentials, type ContainmentOutlets } from '@warden/core/containment';
 import { createSqlPool, type SqlPool } from '@warden/db';
 import { holdInTransaction } from '@warden/testing';
-import { containmentWorld, openIncident, RESPONDER, type ContainmentWorld, deviceStatus, tokenWorks as worksNow } from './fixtures.js';
+import { containmentWorld, openIncident, RESPONDER, type ContainmentWorld, deviceStatus, tokenWorks } from './fixtures.js';
 
 /**
  * Containment and incident writes against the writes that race them. Each test holds a row lock
@@ -22,8 +22,6 @@ afterAll(async () => {
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const status = (id: string) => deviceStatus(w, id);
-const tokenWorks = (token: string) => worksNow(w, token);
 
 describe('a quarantine committed while another write is on its way', () => {
   it('is not lifted by an operator edit that read the device before it', async () => {
@@ -36,7 +34,7 @@ describe('a quarantine committed while another write is on its way', () => {
     await sleep(300);
     await quarantine.commit();
     expect(await edit).toBe('CONFLICT');
-    expect(await status(d.id)).toBe('QUARANTINED');
+    expect(await deviceStatus(w, d.id)).toBe('QUARANTINED');
   });
 
   it('is not lifted by an import that read the device before it', async () => {
@@ -80,8 +78,8 @@ describe('a release racing a rotation', () => {
     await holder.commit();
     const [, rotated] = await Promise.all([release, rotation]);
     // Serially, in either order, only the rotation's new token works.
-    expect(await tokenWorks(d.token)).toBe(false);
-    expect(await tokenWorks(rotated.credentials[0]!.token)).toBe(true);
+    expect(await tokenWorks(w, d.token)).toBe(false);
+    expect(await tokenWorks(w, rotated.credentials[0]!.token)).toBe(true);
   });
 });
 
@@ -92,7 +90,7 @@ describe('a request sent twice at once with one request key', () => {
     expect(both.map((r) => r.replayed).sort()).toEqual([false, true]);
     expect(new Set(both.map((r) => r.requestId)).size).toBe(1);
     const first = both.find((r) => !r.replayed)!;
-    expect(await tokenWorks(first.credentials[0]!.token)).toBe(true);
+    expect(await tokenWorks(w, first.credentials[0]!.token)).toBe(true);
     expect(await w.tdb.db.containment.count({ where: { deviceId: d.id, kind: 'ROTATE_CREDENTIALS' } })).toBe(1);
   });
 });

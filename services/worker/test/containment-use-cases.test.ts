@@ -14,7 +14,7 @@ import {
   sweepContainments,
   type ContainmentOutlets,
 } from '@warden/core/containment';
-import { containmentWorld, OPERATOR, openIncident, RESPONDER, type ContainmentWorld, deviceStatus, tokenWorks as worksNow } from './fixtures.js';
+import { containmentWorld, OPERATOR, openIncident, RESPONDER, type ContainmentWorld, deviceStatus, tokenWorks } from './fixtures.js';
 
 let w: ContainmentWorld;
 beforeAll(async () => {
@@ -22,8 +22,6 @@ beforeAll(async () => {
 });
 afterAll(async () => w?.close());
 
-const status = (id: string) => deviceStatus(w, id);
-const tokenWorks = (token: string) => worksNow(w, token);
 
 describe('quarantine', () => {
   it('quarantines devices, skips fail-safe ones without an override, and release restores the status each had', async () => {
@@ -39,7 +37,7 @@ describe('quarantine', () => {
     );
     expect(r.containments).toHaveLength(2);
     expect(r.skipped).toEqual([expect.objectContaining({ deviceId: reader.id, reason: 'FAIL_SAFE', message: expect.stringContaining('overrideFailSafe') })]);
-    expect([await status(a!.id), await status(b!.id), await status(reader.id)]).toEqual(['QUARANTINED', 'QUARANTINED', 'ACTIVE']);
+    expect([await deviceStatus(w, a!.id), await deviceStatus(w, b!.id), await deviceStatus(w, reader.id)]).toEqual(['QUARANTINED', 'QUARANTINED', 'ACTIVE']);
     // The skipped target is on record too, with the reason.
     const skippedRow = await w.tdb.db.containment.findFirstOrThrow({ where: { requestId: r.requestId, deviceId: reader.id } });
     expect(skippedRow).toMatchObject({ status: 'SKIPPED', skipped: [expect.objectContaining({ reason: 'FAIL_SAFE' })] });
@@ -54,7 +52,7 @@ describe('quarantine', () => {
     const released = await releaseContainment(w.deps, RESPONDER, { id: ca.id, reason: 'false positive' });
     expect(released).toMatchObject({ status: 'RELEASED', version: 2, releaseReason: 'false positive', releasedBy: `user:${RESPONDER.id}` });
     await releaseContainment(w.deps, RESPONDER, { id: cb.id, reason: 'false positive' });
-    expect([await status(a!.id), await status(b!.id)]).toEqual(['ACTIVE', 'PROVISIONING']);
+    expect([await deviceStatus(w, a!.id), await deviceStatus(w, b!.id)]).toEqual(['ACTIVE', 'PROVISIONING']);
     await expect(releaseContainment(w.deps, RESPONDER, { id: ca.id, reason: 'again' })).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('already RELEASED') });
     await expect(releaseContainment(w.deps, RESPONDER, { id: skippedRow.id, reason: 'x' })).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('skipped') });
   });
@@ -64,7 +62,7 @@ describe('quarantine', () => {
     const r = await quarantineDevices(w.deps, RESPONDER, { deviceIds: [reader.id], reason: 'tampered', overrideFailSafe: true });
     expect(r.containments).toHaveLength(1);
     expect(r.containments[0]!.overrideFailSafe).toBe(true);
-    expect(await status(reader.id)).toBe('QUARANTINED');
+    expect(await deviceStatus(w, reader.id)).toBe('QUARANTINED');
     await releaseContainment(w.deps, RESPONDER, { id: r.containments[0]!.id, reason: 'replaced' });
   });
 
@@ -93,7 +91,7 @@ describe('quarantine', () => {
     await expect(rotateCredentials(w.deps, RESPONDER, { deviceIds: [w.lights[0]!.id], reason: 'x', expiresInSeconds: 60 } as never)).rejects.toMatchObject({ code: 'BAD_USER_INPUT', message: expect.stringContaining('permanent') });
     await expect(releaseContainment(w.deps, RESPONDER, { id: crypto.randomUUID(), reason: 'x' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect(await w.tdb.db.containment.count()).toBe(before);
-    expect(await status(w.lights[0]!.id)).toBe('ACTIVE');
+    expect(await deviceStatus(w, w.lights[0]!.id)).toBe('ACTIVE');
   });
 });
 
@@ -105,14 +103,14 @@ describe('credentials', () => {
     sub.on('message', (_c: string, m: string) => heard.push(m));
     await sub.subscribe(deviceAuthEvictChannel(w.config.redisPrefix));
     try {
-      expect(await tokenWorks(d.token)).toBe(true);
+      expect(await tokenWorks(w, d.token)).toBe(true);
       const r = await revokeCredentials(w.deps, RESPONDER, { deviceIds: [d.id], reason: 'token leaked' });
-      expect(await tokenWorks(d.token)).toBe(false);
+      expect(await tokenWorks(w, d.token)).toBe(false);
       expect(r.containments[0]!.touched).toMatchObject({ kind: 'REVOKE_CREDENTIALS', revokedCredentialIds: [expect.any(String)] });
       await new Promise((res) => setTimeout(res, 100));
       expect(heard.map((m) => JSON.parse(m) as { deviceIds: string[] })).toContainEqual({ deviceIds: [d.id] });
       await releaseContainment(w.deps, RESPONDER, { id: r.containments[0]!.id, reason: 'false positive' });
-      expect(await tokenWorks(d.token)).toBe(true);
+      expect(await tokenWorks(w, d.token)).toBe(true);
     } finally {
       sub.disconnect();
     }
@@ -123,12 +121,12 @@ describe('credentials', () => {
     const r = await rotateCredentials(w.deps, RESPONDER, { deviceIds: [d.id], reason: 'compromise' });
     expect(r.credentials).toHaveLength(1);
     const fresh = r.credentials[0]!.token;
-    expect(await tokenWorks(d.token)).toBe(false);
-    expect(await tokenWorks(fresh)).toBe(true);
+    expect(await tokenWorks(w, d.token)).toBe(false);
+    expect(await tokenWorks(w, fresh)).toBe(true);
     const stored = JSON.stringify(await w.tdb.db.containment.findMany({ where: { requestId: r.requestId } }));
     expect(stored).not.toContain(fresh);
     await releaseContainment(w.deps, RESPONDER, { id: r.containments[0]!.id, reason: 'rotated the wrong device' });
-    expect([await tokenWorks(d.token), await tokenWorks(fresh)]).toEqual([true, false]);
+    expect([await tokenWorks(w, d.token), await tokenWorks(w, fresh)]).toEqual([true, false]);
   });
 });
 
@@ -177,12 +175,12 @@ describe('segments, destinations and incidents', () => {
 
   it('previews a request without changing anything', async () => {
     const before = await w.tdb.db.containment.count();
-    const statusBefore = await status(w.lights[1]!.id);
+    const statusBefore = await deviceStatus(w, w.lights[1]!.id);
     const p = await previewContainment(w.deps, RESPONDER, { kind: 'QUARANTINE_DEVICES', deviceIds: [w.lights[1]!.id, w.readers[0]!.id], reason: 'dry run' });
     expect(p.apply).toEqual([{ target: `device:${w.lights[1]!.id}`, label: w.lights[1]!.serial, deviceId: w.lights[1]!.id }]);
     expect(p.skipped).toEqual([expect.objectContaining({ deviceId: w.readers[0]!.id, reason: 'FAIL_SAFE' })]);
     expect(await w.tdb.db.containment.count()).toBe(before);
-    expect(await status(w.lights[1]!.id)).toBe(statusBefore);
+    expect(await deviceStatus(w, w.lights[1]!.id)).toBe(statusBefore);
   });
 });
 
@@ -198,7 +196,7 @@ describe('delivery state', () => {
     expect(await w.tdb.db.containment.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'PENDING', deliveredVersion: 0 });
     expect(await markDeliveryFailed(deps, [id], 'broker down')).toBe(1);
     expect(await w.tdb.db.containment.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'FAILED', error: 'broker down' });
-    expect(await status(d.id)).toBe('QUARANTINED');
+    expect(await deviceStatus(w, d.id)).toBe('QUARANTINED');
     // The sweep keeps offering it for delivery.
     expect((await sweepContainments(deps, { graceMs: 0 })).undelivered.flat()).toContain(id);
     const sent: string[] = [];

@@ -2,6 +2,7 @@ import type { AuditLog, Prisma } from '@warden/db';
 import { requireRole, type Actor } from '../auth/roles.js';
 import type { CoreDeps } from '../context.js';
 import { ValidationError } from '../errors.js';
+import { pageSize } from '../paging.js';
 
 export interface AuditFilter {
   actions?: string[];
@@ -22,8 +23,7 @@ export async function queryAudit(
   args: { filter?: AuditFilter; first: number; after?: string | null },
 ): Promise<{ nodes: AuditLog[]; hasNextPage: boolean }> {
   requireRole(actor, 'ADMIN');
-  const max = deps.config.graphql.maxPageSize;
-  if (args.first < 0 || args.first > max) throw new ValidationError(`first: must be between 0 and ${max}`, 'first');
+  pageSize(deps, args.first);
   const f = args.filter ?? {};
   const where: Prisma.AuditLogWhereInput = {
     ...(f.actions?.length ? { action: { in: f.actions } } : {}),

@@ -4,6 +4,7 @@ import { requireRole, type Actor } from '../auth/roles.js';
 import type { CoreDeps } from '../context.js';
 import { ValidationError } from '../errors.js';
 import { CONTAINMENT_KINDS, CONTAINMENT_STATUSES, type ContainmentKind, type ContainmentStatus } from './plan.js';
+import { pageSize, readTimeCursor, timeCursor } from '../paging.js';
 
 const UUID = z.uuid();
 const uuid = (v: string, field: string): string => {
@@ -28,19 +29,10 @@ export interface ContainmentPage {
   totalCount: number;
 }
 
-const cursorOf = (c: Containment) => Buffer.from(`${c.createdAt.getTime()}|${c.id}`).toString('base64url');
-function readCursor(after: string): { at: Date; id: string } {
-  const [ms, id] = Buffer.from(after, 'base64url').toString('utf8').split('|');
-  // A date past what Date holds (8.64e15 ms) is no cursor this API wrote either.
-  if (!ms || !/^\d{1,16}$/.test(ms) || Number(ms) > 8.64e15 || !id || !UUID.safeParse(id).success) throw new ValidationError('after: not a cursor from this API', 'after');
-  return { at: new Date(Number(ms)), id };
-}
-
 /** Containments, newest first (VIEWER). */
 export async function listContainments(deps: CoreDeps, actor: Actor, args: { filter?: ContainmentFilter; first: number; after?: string | null }): Promise<ContainmentPage> {
   requireRole(actor, 'VIEWER');
-  const max = deps.config.graphql.maxPageSize;
-  if (!Number.isInteger(args.first) || args.first < 0 || args.first > max) throw new ValidationError(`first: must be between 0 and ${max}`, 'first');
+  pageSize(deps, args.first);
   const f = args.filter ?? {};
   for (const s of f.statuses ?? []) if (!(CONTAINMENT_STATUSES as readonly string[]).includes(s)) throw new ValidationError(`filter.statuses: one of ${CONTAINMENT_STATUSES.join(', ')}`, 'filter.statuses');
   for (const k of f.kinds ?? []) if (!(CONTAINMENT_KINDS as readonly string[]).includes(k)) throw new ValidationError(`filter.kinds: one of ${CONTAINMENT_KINDS.join(', ')}`, 'filter.kinds');
@@ -52,7 +44,7 @@ export async function listContainments(deps: CoreDeps, actor: Actor, args: { fil
     ...(f.segmentId ? { segmentId: uuid(f.segmentId, 'filter.segmentId') } : {}),
     ...(f.requestId ? { requestId: uuid(f.requestId, 'filter.requestId') } : {}),
   };
-  const c = args.after ? readCursor(args.after) : null;
+  const c = args.after ? readTimeCursor(args.after) : null;
   const [rows, totalCount] = await Promise.all([
     deps.db.containment.findMany({
       where: c ? { AND: [where, { OR: [{ createdAt: { lt: c.at } }, { createdAt: c.at, id: { lt: c.id } }] }] } : where,
@@ -63,7 +55,7 @@ export async function listContainments(deps: CoreDeps, actor: Actor, args: { fil
   ]);
   const nodes = rows.slice(0, args.first);
   const last = nodes.at(-1);
-  return { nodes, hasNextPage: rows.length > args.first, endCursor: last ? cursorOf(last) : null, totalCount };
+  return { nodes, hasNextPage: rows.length > args.first, endCursor: last ? timeCursor(last.createdAt, last.id) : null, totalCount };
 }
 
 /** One containment, or null for an unknown id (VIEWER). */

@@ -9,6 +9,7 @@ import type { ContainmentDeps } from './deps.js';
 import { containmentActorRef, timelineEntry } from './incident-link.js';
 import { ACTIVE_STATUSES, isActive, planUndo, type Touched, type UndoStep } from './plan.js';
 import { afterCommit } from './after-commit.js';
+import { lockRows } from '../locks.js';
 
 type Tx = Prisma.TransactionClient;
 
@@ -59,10 +60,10 @@ async function undoOne(tx: Tx, actor: Actor, c: Containment, to: 'RELEASED' | 'E
  * under it, so a rotation racing a release never ends with the old credentials reinstated.
  */
 async function lockActive(tx: Tx, ids: string[]): Promise<Containment[]> {
-  const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id::text FROM containments WHERE id = ANY(${ids}::uuid[]) ORDER BY id FOR UPDATE`;
-  const rows = await tx.containment.findMany({ where: { id: { in: locked.map((l) => l.id) } }, orderBy: { id: 'asc' } });
+  const locked = await lockRows(tx, 'containments', ids);
+  const rows = await tx.containment.findMany({ where: { id: { in: locked } }, orderBy: { id: 'asc' } });
   const deviceIds = [...new Set(rows.flatMap((r) => (r.deviceId ? [r.deviceId] : [])))].sort();
-  if (deviceIds.length) await tx.$queryRaw`SELECT 1 FROM devices WHERE id = ANY(${deviceIds}::uuid[]) ORDER BY id FOR UPDATE`;
+  await lockRows(tx, 'devices', deviceIds);
   return rows;
 }
 

@@ -4,6 +4,7 @@ import { audit } from '../audit/audit.js';
 import type { CoreDeps } from '../context.js';
 import { ValidationError } from '../errors.js';
 import { ACTIVE_ACTION_STATUSES } from '../rollouts/state-machine.js';
+import { lockRows } from '../locks.js';
 
 export interface ControllerView {
   /** The device's one active action, if any; `canceling` means a cancelAction link. */
@@ -28,7 +29,7 @@ export async function controllerView(deps: Pick<CoreDeps, 'sql'>, deviceId: stri
 export async function putConfigData(deps: Pick<CoreDeps, 'db'>, deviceId: string, body: ddi.ConfigData): Promise<Record<string, string>> {
   return deps.db.$transaction(async (tx) => {
     // Locked, as an operator's edit locks it: a merge never drops what the other wrote meanwhile.
-    await tx.$queryRaw`SELECT 1 FROM devices WHERE id = ${deviceId}::uuid FOR UPDATE`;
+    await lockRows(tx, 'devices', deviceId);
     const device = await tx.device.findUniqueOrThrow({ where: { id: deviceId }, select: { attributes: true, controllerId: true } });
     const current = (device.attributes && typeof device.attributes === 'object' && !Array.isArray(device.attributes) ? device.attributes : {}) as Record<string, string>;
     let next: Record<string, string>;

@@ -8,6 +8,7 @@ import { describeIssues, deviceInputSchema, deviceUpdateSchema, tagSchema, type 
 import { assertId } from '../firmware/uuid.js';
 import { firmwareKey } from './firmware-version.js';
 import { ReferenceIndex } from './references.js';
+import { lockRows } from '../locks.js';
 
 function invalid(error: import('zod').ZodError): ValidationError {
   const [first] = describeIssues(error);
@@ -114,7 +115,7 @@ export async function updateDevice(deps: CoreDeps, actor: Actor, id: string, inp
   assertId('device', id);
   return deps.db.$transaction(async (tx) => {
     // Locked first, as containment locks it: a quarantine committed meanwhile is seen, not overwritten.
-    await tx.$queryRaw`SELECT 1 FROM devices WHERE id = ${id}::uuid FOR UPDATE`;
+    await lockRows(tx, 'devices', id);
     const before = await tx.device.findUnique({ where: { id } });
     if (!before) throw new NotFoundError('device', id);
     if (before.status === 'RETIRED') throw new ConflictError(`device ${before.serial} is retired`);

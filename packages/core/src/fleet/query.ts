@@ -3,6 +3,7 @@ import { requireRole, type Actor } from '../auth/roles.js';
 import type { CoreDeps } from '../context.js';
 import { ValidationError } from '../errors.js';
 import { firmwareKey } from './firmware-version.js';
+import { pageSize } from '../paging.js';
 
 /**
  * The registry filter as callers write it: the SQL filter's fields, with firmware bounds given as
@@ -144,10 +145,7 @@ export async function searchDevices(
   args: { filter?: DeviceFilter; first: number; after?: string | null; orderBy?: DeviceOrder; fields?: readonly DeviceField[] },
 ): Promise<Page<DeviceRow>> {
   requireRole(actor, 'VIEWER');
-  const max = deps.config.graphql.maxPageSize;
-  if (!Number.isInteger(args.first) || args.first < 0 || args.first > max) {
-    throw new ValidationError(`first: must be between 0 and ${max}`, 'first');
-  }
+  pageSize(deps, args.first);
   const order = args.orderBy ?? { field: 'NAME', direction: 'ASC' };
   const after = args.after ? decodeCursor(args.after, order.field) : null;
   const rows = await searchDevicesSql(deps.sql, {

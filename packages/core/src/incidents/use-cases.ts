@@ -4,10 +4,12 @@ import { audit } from '../audit/audit.js';
 import { requireRole, type Actor } from '../auth/roles.js';
 import { now, type CoreDeps } from '../context.js';
 import { NotFoundError, ValidationError } from '../errors.js';
+import { pageSize, readTimeCursor, timeCursor } from '../paging.js';
 import { parseDetectionConfig, type DetectionConfig } from '../detection/config.js';
 import { threatIntelInputSchema } from '../detection/threat-intel.js';
 import { INCIDENT_RESOLUTIONS, INCIDENT_STATUSES, transitionIncident, type IncidentResolution, type IncidentStatus } from './lifecycle.js';
 import type { TimelineEntry } from './timeline.js';
+import { lockRows } from '../locks.js';
 
 /** How an actor appears in timelines: `user:<id>`, `apikey:<id>` or `system:<name>`. */
 export const actorRef = (a: Actor): string => (a.type === 'USER' ? `user:${a.id}` : a.type === 'API_KEY' ? `apikey:${a.id}` : `system:${a.name}`);
@@ -16,21 +18,6 @@ const UUID = z.uuid();
 function uuid(value: string, field: string): string {
   if (!UUID.safeParse(value).success) throw new ValidationError(`${field}: not an id`, field);
   return value;
-}
-
-function pageSize(deps: CoreDeps, first: number): number {
-  const max = deps.config.graphql.maxPageSize;
-  if (!Number.isInteger(first) || first < 0 || first > max) throw new ValidationError(`first: must be between 0 and ${max}`, 'first');
-  return first;
-}
-
-/** Cursor of a row listed newest first: its time and id. */
-const cursorOf = (at: Date, id: string) => Buffer.from(`${at.getTime()}|${id}`).toString('base64url');
-function readCursor(after: string): { at: Date; id: string } {
-  const [ms, id] = Buffer.from(after, 'base64url').toString('utf8').split('|');
-  // A date past what Date holds (8.64e15 ms) is no cursor this API wrote either.
-  if (!ms || !/^\d{1,16}$/.test(ms) || Number(ms) > 8.64e15 || !id || !UUID.safeParse(id).success) throw new ValidationError('after: not a cursor from this API', 'after');
-  return { at: new Date(Number(ms)), id };
 }
 
 export interface IncidentPage<T> {
@@ -62,7 +49,7 @@ export async function listAlerts(deps: CoreDeps, actor: Actor, args: { filter?: 
     ...(f.incidentId ? { incidentId: uuid(f.incidentId, 'filter.incidentId') } : {}),
     ...(f.since || f.until ? { observedAt: { ...(f.since ? { gte: f.since } : {}), ...(f.until ? { lt: f.until } : {}) } } : {}),
   };
-  const c = args.after ? readCursor(args.after) : null;
+  const c = args.after ? readTimeCursor(args.after) : null;
   const rows = await deps.db.alert.findMany({
     where: c ? { AND: [where, { OR: [{ observedAt: { lt: c.at } }, { observedAt: c.at, id: { lt: c.id } }] }] } : where,
     orderBy: [{ observedAt: 'desc' }, { id: 'desc' }],
@@ -70,7 +57,7 @@ export async function listAlerts(deps: CoreDeps, actor: Actor, args: { filter?: 
   });
   const nodes = rows.slice(0, first);
   const last = nodes.at(-1);
-  return { nodes, hasNextPage: rows.length > first, endCursor: last ? cursorOf(last.observedAt, last.id) : null };
+  return { nodes, hasNextPage: rows.length > first, endCursor: last ? timeCursor(last.observedAt, last.id) : null };
 }
 
 export interface IncidentFilter {
@@ -91,7 +78,7 @@ export async function listIncidents(deps: CoreDeps, actor: Actor, args: { filter
     ...(f.segmentId ? { segmentId: uuid(f.segmentId, 'filter.segmentId') } : {}),
     ...(f.assigneeId ? { assigneeId: uuid(f.assigneeId, 'filter.assigneeId') } : {}),
   };
-  const c = args.after ? readCursor(args.after) : null;
+  const c = args.after ? readTimeCursor(args.after) : null;
   const rows = await deps.db.incident.findMany({
     where: c ? { AND: [where, { OR: [{ lastAlertAt: { lt: c.at } }, { lastAlertAt: c.at, id: { lt: c.id } }] }] } : where,
     orderBy: [{ lastAlertAt: 'desc' }, { id: 'desc' }],
@@ -99,7 +86,7 @@ export async function listIncidents(deps: CoreDeps, actor: Actor, args: { filter
   });
   const nodes = rows.slice(0, first);
   const last = nodes.at(-1);
-  return { nodes, hasNextPage: rows.length > first, endCursor: last ? cursorOf(last.lastAlertAt, last.id) : null };
+  return { nodes, hasNextPage: rows.length > first, endCursor: last ? timeCursor(last.lastAlertAt, last.id) : null };
 }
 
 export async function getIncident(deps: CoreDeps, actor: Actor, id: string): Promise<Incident | null> {
@@ -163,7 +150,7 @@ export async function assignIncident(deps: CoreDeps, actor: Actor, input: { id: 
   uuid(input.id, 'id');
   return deps.db.$transaction(async (tx) => {
     // Locked: two responders assigning at once each record the assignee they replaced.
-    await tx.$queryRaw`SELECT 1 FROM incidents WHERE id = ${input.id}::uuid FOR UPDATE`;
+    await lockRows(tx, 'incidents', input.id);
     const before = await tx.incident.findUnique({ where: { id: input.id } });
     if (!before) throw new NotFoundError('incident', input.id);
     let name: string | null = null;

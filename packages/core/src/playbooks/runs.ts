@@ -14,6 +14,7 @@ import { applyRunEvent, startRun, type PlaybookRun } from './run-state.js';
 import { isTerminal, lockRun, planSummary, TERMINAL_RUN_STATUSES, timelineRows, writeRun, type StoredRun } from './run-store.js';
 import type { Playbook } from './schema.js';
 import { autoRunId, triggeredPlaybooks } from './triggers.js';
+import { pageSize } from '../paging.js';
 
 /** Warden itself, starting playbooks an incident's trigger matched. */
 export const PLAYBOOK_TRIGGER_ACTOR: Actor = { type: 'SYSTEM', id: null, name: 'playbooks', role: 'RESPONDER' };
@@ -245,8 +246,7 @@ export async function listPlaybookRuns(
   args: { incidentId?: string | null; playbookId?: string | null; statuses?: string[] | null; first: number },
 ): Promise<RunRow[]> {
   requireRole(actor, 'VIEWER');
-  const max = deps.config.graphql.maxPageSize;
-  if (!Number.isInteger(args.first) || args.first < 0 || args.first > max) throw new ValidationError(`first: must be between 0 and ${max}`, 'first');
+  pageSize(deps, args.first);
   return deps.db.playbookRun.findMany({
     where: {
       ...(args.incidentId ? { incidentId: playbookUuid(args.incidentId, 'incidentId') } : {}),

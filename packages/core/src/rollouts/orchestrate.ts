@@ -8,6 +8,7 @@ import type { RolloutDeps } from './deps.js';
 import { decide, type Effect, type StatusCounts } from './evaluate.js';
 import { cancelOutstandingActions, countActions, dispatchWaveActions, timeOutOverdueActions } from './sql.js';
 import { rolloutTransition } from './state-machine.js';
+import { lockRows } from '../locks.js';
 
 /**
  * The orchestrator's steps, run by the worker. Each one locks the rollout row, reads the state
@@ -18,7 +19,7 @@ import { rolloutTransition } from './state-machine.js';
 /** Locks a rollout row for the rest of the transaction (serialises the orchestrator and operators). */
 export async function lockRollout(tx: Tx, rolloutId: string): Promise<Rollout> {
   assertId('rollout', rolloutId);
-  await tx.$queryRaw`SELECT id FROM rollouts WHERE id = ${rolloutId}::uuid FOR UPDATE`;
+  await lockRows(tx, 'rollouts', rolloutId);
   const r = await tx.rollout.findUnique({ where: { id: rolloutId } });
   if (!r) throw new NotFoundError('rollout', rolloutId);
   return r;

@@ -9,6 +9,8 @@ import { parseInput } from '../validation.js';
 import type { WebhookDeps } from './deps.js';
 import { newWebhookSecret } from './secret-box.js';
 import { checkWebhookUrl } from './url-policy.js';
+import { pageSize, readTimeCursor, timeCursor } from '../paging.js';
+import { lockRows } from '../locks.js';
 
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and dashes, e.g. soc-pager');
 /** Known event types, `*`, or a playbook's own `playbook.*` event (a notify_webhook step's `event`). */
@@ -125,7 +127,7 @@ export async function rotateWebhookSecret(deps: WebhookDeps, actor: Actor, id: s
   const secret = newWebhookSecret();
   return deps.db.$transaction(async (tx) => {
     // Locked: of two rotations at once, the later keeps the earlier's new secret as the previous one.
-    await tx.$queryRaw`SELECT 1 FROM webhook_subscriptions WHERE id = ${id}::uuid FOR UPDATE`;
+    await lockRows(tx, 'webhook_subscriptions', id);
     const before = await tx.webhookSubscription.findUnique({ where: { id } });
     if (!before) throw new NotFoundError('webhook subscription', id);
     const at = now(deps);
@@ -164,15 +166,9 @@ export async function listWebhookDeliveries(
   args: { subscriptionId?: string | null; runId?: string | null; status?: string | null; first: number; after?: string | null },
 ): Promise<{ nodes: WebhookDelivery[]; hasNextPage: boolean; endCursor: string | null }> {
   requireRole(actor, 'ADMIN');
-  const max = deps.config.graphql.maxPageSize;
-  if (!Number.isInteger(args.first) || args.first < 0 || args.first > max) throw new ValidationError(`first: must be between 0 and ${max}`, 'first');
+  pageSize(deps, args.first);
   if (args.status && !(DELIVERY_STATUSES as readonly string[]).includes(args.status)) throw new ValidationError(`status: one of ${DELIVERY_STATUSES.join(', ')}`, 'status');
-  let cursor: { at: Date; id: string } | null = null;
-  if (args.after) {
-    const [ms, cid] = Buffer.from(args.after, 'base64url').toString('utf8').split('|');
-    if (!ms || !/^\d{1,16}$/.test(ms) || Number(ms) > 8.64e15 || !cid || !UUID.safeParse(cid).success) throw new ValidationError('after: not a cursor from this API', 'after');
-    cursor = { at: new Date(Number(ms)), id: cid };
-  }
+  const cursor = args.after ? readTimeCursor(args.after) : null;
   const where = {
     ...(args.subscriptionId ? { subscriptionId: uuid(args.subscriptionId, 'subscriptionId') } : {}),
     ...(args.runId ? { runId: uuid(args.runId, 'runId') } : {}),
@@ -185,5 +181,5 @@ export async function listWebhookDeliveries(
   });
   const nodes = rows.slice(0, args.first);
   const last = nodes.at(-1);
-  return { nodes, hasNextPage: rows.length > args.first, endCursor: last ? Buffer.from(`${last.createdAt.getTime()}|${last.id}`).toString('base64url') : null };
+  return { nodes, hasNextPage: rows.length > args.first, endCursor: last ? timeCursor(last.createdAt, last.id) : null };
 }
