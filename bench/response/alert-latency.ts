@@ -12,7 +12,7 @@ import { TOPICS } from '@warden/contracts';
 import { createSqlPool, maintainTelemetryPartitions } from '@warden/db';
 import { Kafka, startDevKafka, type DevKafka } from '@warden/runtime';
 import { createTelemetryFleet, createTestDatabase, telemetryMessage, testConfig, type TestDatabase } from '@warden/testing';
-import { startService, waitHttp } from '../lib.js';
+import { freePorts, startService, waitHttp } from '../lib.js';
 
 const DEVICES = 10_000;
 const SCANNERS = 1_000; // the last 1,000 devices only scan, each once
@@ -91,10 +91,7 @@ export async function measureAlertLatency(log: (s: string) => void): Promise<Ale
       LIVENESS_SWEEP_SECONDS: '3600',
       STREAM_GROUP_ID: `bench-${tag}`,
     };
-    const gatewayPort = 4700 + Math.floor(Math.random() * 200);
-    const streamPort = gatewayPort + 300;
-    const detectorPort = gatewayPort + 600;
-    const gatewayOps = gatewayPort + 900;
+    const [gatewayPort, streamPort, detectorPort, gatewayOps] = await freePorts(4);
     children.push(startService('gateway', { ...env, GATEWAY_PORT: String(gatewayPort), GATEWAY_OPS_PORT: String(gatewayOps) }));
     // Storage and detection as their own processes, as infra/compose runs them.
     children.push(startService('stream', { ...env, STREAM_PORT: String(streamPort), DETECTION_ENABLED: 'false' }));

@@ -13,7 +13,7 @@ import { TOPICS, type TelemetryRecord } from '@warden/contracts';
 import { createSqlPool, maintainTelemetryPartitions, type SqlPool } from '@warden/db';
 import { CompressionTypes, Kafka, startDevKafka, type DevKafka } from '@warden/runtime';
 import { createTelemetryFleet, createTestDatabase, prepareTemplateDatabase, telemetryMessage, testConfig, type TestDatabase } from '@warden/testing';
-import { fmt, rawPointInsert, startService, table, verdict, waitHttp } from '../lib.js';
+import { fmt, freePorts, rawPointInsert, startService, table, verdict, waitHttp } from '../lib.js';
 import { startRawConsumer, type RawConsumer } from '../raw-consumer.js';
 
 const DEVICES = 2000;
@@ -212,9 +212,7 @@ export async function run(): Promise<void> {
       LIVENESS_SWEEP_SECONDS: '3600',
       STREAM_GROUP_ID: `bench-${Date.now()}`,
     };
-    const gatewayPort = 4700 + Math.floor(Math.random() * 200);
-    const streamPort = gatewayPort + 300;
-    const gatewayOps = gatewayPort + 900;
+    const [gatewayPort, streamPort, gatewayOps] = await freePorts(3);
     children.push(startService('gateway', { ...env, GATEWAY_PORT: String(gatewayPort), GATEWAY_OPS_PORT: String(gatewayOps) }));
     children.push(startService('stream', { ...env, STREAM_PORT: String(streamPort) }));
     await Promise.all([waitHttp(`http://127.0.0.1:${gatewayOps}/ready`), waitHttp(`http://127.0.0.1:${streamPort}/ready`)]);
