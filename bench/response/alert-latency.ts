@@ -91,7 +91,7 @@ export async function measureAlertLatency(log: (s: string) => void): Promise<Ale
       LIVENESS_SWEEP_SECONDS: '3600',
       STREAM_GROUP_ID: `bench-${tag}`,
     };
-    const [gatewayPort, streamPort, detectorPort, gatewayOps] = await freePorts(4);
+    const [gatewayPort, streamPort, detectorPort, gatewayOps] = (await freePorts(4)) as [number, number, number, number];
     children.push(startService('gateway', { ...env, GATEWAY_PORT: String(gatewayPort), GATEWAY_OPS_PORT: String(gatewayOps) }));
     // Storage and detection as their own processes, as infra/compose runs them.
     children.push(startService('stream', { ...env, STREAM_PORT: String(streamPort), DETECTION_ENABLED: 'false' }));

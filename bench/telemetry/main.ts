@@ -212,7 +212,7 @@ export async function run(): Promise<void> {
       LIVENESS_SWEEP_SECONDS: '3600',
       STREAM_GROUP_ID: `bench-${Date.now()}`,
     };
-    const [gatewayPort, streamPort, gatewayOps] = await freePorts(3);
+    const [gatewayPort, streamPort, gatewayOps] = (await freePorts(3)) as [number, number, number];
     children.push(startService('gateway', { ...env, GATEWAY_PORT: String(gatewayPort), GATEWAY_OPS_PORT: String(gatewayOps) }));
     children.push(startService('stream', { ...env, STREAM_PORT: String(streamPort) }));
     await Promise.all([waitHttp(`http://127.0.0.1:${gatewayOps}/ready`), waitHttp(`http://127.0.0.1:${streamPort}/ready`)]);
