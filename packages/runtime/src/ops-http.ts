@@ -3,6 +3,17 @@ import type { Registry } from 'prom-client';
 import { checkReadiness, type DependencyCheck } from './health.js';
 import { once } from './shutdown.js';
 
+/** Listens on `port` (0: any free port) and resolves to the port bound; refuses with the listen error. */
+export function listenOn(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      const addr = server.address();
+      resolve(typeof addr === 'object' && addr ? addr.port : port);
+    });
+  });
+}
+
 /**
  * A service's operations endpoints for probes and scraping: `/health`, `/ready` (which dependency
  * is down, and why) and `/metrics`. The stream processor's only HTTP side; the gateway's on a port
@@ -35,14 +46,7 @@ export function buildOpsHttp(opts: { metrics: Registry; checks: DependencyCheck[
   });
   return {
     server,
-    listen: (port, host) =>
-      new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          const addr = server.address();
-          resolve(typeof addr === 'object' && addr ? addr.port : port);
-        });
-      }),
+    listen: (port, host) => listenOn(server, port, host),
     close: once(() => new Promise<void>((resolve) => server.close(() => resolve()))),
   };
 }

@@ -17,7 +17,7 @@ import { webhookSettings } from '@warden/core/webhooks';
 import { ActorCache } from './actor-cache.js';
 import { LiveSockets } from './live-sockets.js';
 import type { Db, SqlPool } from '@warden/db';
-import { checkReadiness, createMetrics, httpDuration, once, type DependencyCheck, type Logger, type Redis } from '@warden/runtime';
+import { checkReadiness, createMetrics, httpDuration, listenOn, once, type DependencyCheck, type Logger, type Redis } from '@warden/runtime';
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import { bearer, type ApiServices, type GraphQLContext } from './context.js';
 import { formatError } from './errors.js';
@@ -216,14 +216,7 @@ export async function buildApi(opts: ApiOptions): Promise<Api> {
   return {
     app,
     server,
-    listen: (port = config.api.port, host = config.api.host) =>
-      new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          const addr = server.address();
-          resolve(typeof addr === 'object' && addr ? addr.port : port);
-        });
-      }),
+    listen: (port = config.api.port, host = config.api.host) => listenOn(server, port, host),
     stop: once(async () => {
       sockets.stop();
       await apollo.stop();

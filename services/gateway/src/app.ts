@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import express, { type Router } from 'express';
 import type { Config } from '@warden/config';
-import { httpDuration, once, type Logger, type Registry } from '@warden/runtime';
+import { httpDuration, listenOn, once, type Logger, type Registry } from '@warden/runtime';
 
 export interface GatewayAppOptions {
   config: Pick<Config, 'api'>;
@@ -57,19 +57,10 @@ export function buildGatewayApp(opts: GatewayAppOptions): GatewayApp {
     res.status(status).json({ error: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST', message: status === 500 ? 'Internal server error' : (err.message ?? 'bad request') } });
   });
 
-  return { app, server, ...listener(server) };
-}
-
-function listener(server: Server): Pick<GatewayApp, 'listen' | 'close'> {
   return {
-    listen: (port, host) =>
-      new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          const addr = server.address();
-          resolve(typeof addr === 'object' && addr ? addr.port : port);
-        });
-      }),
+    app,
+    server,
+    listen: (port, host) => listenOn(server, port, host),
     close: once(
       () =>
         new Promise<void>((resolve) => {
