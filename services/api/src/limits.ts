@@ -38,13 +38,34 @@ export function limitRules(o: LimitOptions): ValidationRule[] {
 }
 
 /**
- * Cost of a field: 1 plus its children's cost, times the page size for paginated fields (`first`),
- * so `devices(first: 500) { nodes { segment { site { segments { ... } } } } }` is priced as the
- * work it asks for. Reads no argument but `first` (see `costReadsVariables`).
+ * Work a field does beyond reading a row, in rows: a graph walk over the contact graph, the fleet
+ * scan behind readiness, a time-series aggregate. Without these, `incidents { nodes { blastRadius } }`
+ * would cost a fraction of the walks it runs.
  */
-const pageAwareEstimator: ComplexityEstimator = ({ args, childComplexity }) => {
-  const first = typeof args.first === 'number' ? Math.max(1, args.first) : 1;
-  return 1 + childComplexity * first;
+const FIELD_WORK: Readonly<Record<string, number>> = {
+  'Query.blastRadius': 1000,
+  'Incident.blastRadius': 1000,
+  'Query.readiness': 1000,
+  'Query.telemetrySeries': 20,
+  'Device.telemetrySeries': 20,
+};
+
+/** Lists without a `first` argument: the number of items they are priced at. */
+const LIST_SIZE: Readonly<Record<string, number>> = {
+  'Incident.devices': 50,
+  'Incident.timeline': 100,
+};
+
+/**
+ * Cost of a field: its work (1, or {@link FIELD_WORK}) plus its children's cost, times the page
+ * size for paginated fields (`first`, or {@link LIST_SIZE}), so
+ * `devices(first: 500) { nodes { segment { site { segments { ... } } } } }` is priced as the work it
+ * asks for. Reads no argument but `first` (see `costReadsVariables`).
+ */
+const pageAwareEstimator: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
+  const key = `${type.name}.${field.name}`;
+  const first = typeof args.first === 'number' ? Math.max(1, args.first) : (LIST_SIZE[key] ?? 1);
+  return (FIELD_WORK[key] ?? 1) + childComplexity * first;
 };
 
 /**

@@ -112,6 +112,21 @@ describe('query limits', () => {
     expect(r.errors![0]!.message).toContain('exceeds the limit of 3000');
   });
 
+  it('prices fields by the work behind them, not only by the rows they return', async () => {
+    const price = async (q: string) => {
+      const r = await api.gql(q, {}, admin);
+      return codeOf(r) === 'QUERY_TOO_EXPENSIVE' ? 'refused' : 'run';
+    };
+    // One walk of the contact graph, or one series, is fine; one per row of a page is not.
+    expect(await price('{ blastRadius(deviceIds: ["00000000-0000-4000-8000-000000000000"], first: 10) { total } }')).toBe('run');
+    expect(await price('{ incidents(first: 10) { nodes { blastRadius(first: 1) { total } } } }')).toBe('refused');
+    const series = 'telemetrySeries(metric: "cpu", from: "2026-01-01T00:00:00Z") { points { avg } }';
+    expect(await price(`{ devices(first: 20) { nodes { ${series} } } }`)).toBe('run');
+    expect(await price(`{ devices(first: 200) { nodes { ${series} } } }`)).toBe('refused');
+    // Lists without a page size are priced at a typical size.
+    expect(await price('{ incidents(first: 50) { nodes { devices { id name serial } timeline { at } } } }')).toBe('refused');
+  });
+
   it('answers a forged page cursor with BAD_USER_INPUT, not an internal error', async () => {
     const forged = Buffer.from('99999999999999999|00000000-0000-4000-8000-000000000000').toString('base64url');
     expect(codeOf(await api.gql(`{ alerts(after: "${forged}") { nodes { id } } }`, {}, admin))).toBe('BAD_USER_INPUT');
