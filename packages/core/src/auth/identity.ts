@@ -56,12 +56,15 @@ export async function login(
 
 /** Ends the caller's session. */
 export async function logout(deps: CoreDeps, actor: Actor, token: string): Promise<boolean> {
-  const res = await deps.db.session.updateMany({
-    where: { tokenHash: hashSecret(token, deps.config.auth.tokenPepper), revokedAt: null },
-    data: { revokedAt: now(deps) },
+  // The revocation and its audit row commit together: no sign-out goes unrecorded.
+  return deps.db.$transaction(async (tx) => {
+    const res = await tx.session.updateMany({
+      where: { tokenHash: hashSecret(token, deps.config.auth.tokenPepper), revokedAt: null },
+      data: { revokedAt: now(deps) },
+    });
+    if (res.count) await audit(tx, actor, { action: 'auth.logout', targetType: 'User', targetId: actor.id });
+    return res.count > 0;
   });
-  if (res.count) await audit(deps.db, actor, { action: 'auth.logout', targetType: 'User', targetId: actor.id });
-  return res.count > 0;
 }
 
 /**

@@ -28,9 +28,16 @@ export interface RolloutProgress {
 export async function rolloutProgress(deps: CoreDeps, actor: Actor, rolloutId: string): Promise<RolloutProgress> {
   requireRole(actor, 'VIEWER');
   assertId('rollout', rolloutId);
-  const rollout = await deps.db.rollout.findUnique({ where: { id: rolloutId }, include: { waves: { orderBy: { index: 'asc' } } } });
+  // One snapshot: a rollout's status and its counts are read as of the same moment, so a finished
+  // rollout is never shown with the counts from before its last action closed.
+  const { rollout, counts } = await deps.db.$transaction(
+    async (tx) => {
+      const r = await tx.rollout.findUnique({ where: { id: rolloutId }, include: { waves: { orderBy: { index: 'asc' } } } });
+      return { rollout: r, counts: r ? await countActions(tx, rolloutId) : [] };
+    },
+    { isolationLevel: 'RepeatableRead' },
+  );
   if (!rollout) throw new NotFoundError('rollout', rolloutId);
-  const counts = await countActions(deps.db, rolloutId);
   const waves = rollout.waves.map((wave) => {
     const c: StatusCounts = {};
     for (const x of counts) if (x.waveId === wave.id) c[x.status as UpdateActionStatus] = x.n;
