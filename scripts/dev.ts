@@ -167,13 +167,14 @@ async function launchOutbreak(why: string): Promise<void> {
   }
 }
 
-const ready = await waitFor(`${base}/ready`, 90_000);
+const apiOps = `http://${host(config.api.opsHost)}:${config.api.opsPort}`;
+const ready = await waitFor(`${apiOps}/ready`, 90_000);
 if (!stopping) {
   console.log(`\n${c.green}${c.bold}  Warden is ${ready ? 'ready' : 'starting (not ready yet: see the logs above)'}${c.reset}
     console    ${base}/
     GraphQL    ${base}/graphql
     IDE        ${base}/ide
-    health     ${base}/health   ready ${base}/ready   metrics ${base}/metrics
+    health     ${base}/health   ready ${apiOps}/ready   metrics ${apiOps}/metrics   (operations port)
     telemetry  http://${host(config.gateway.host)}:${config.gateway.port}/device/v1/telemetry   MQTT ${config.mqttUrl} warden/devices/<id>/telemetry
     DDI        http://${host(config.gateway.host)}:${config.gateway.port}/${config.ddi.tenant}/controller/v1/<controllerId>   (hawkBit, TargetToken)
     gateway    ready http://${host(config.gateway.opsHost)}:${config.gateway.opsPort}/ready   metrics http://${host(config.gateway.opsHost)}:${config.gateway.opsPort}/metrics   (operations port, not for devices)${

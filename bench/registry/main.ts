@@ -13,7 +13,7 @@ import pg from 'pg';
 import { createDeviceModel, createSegment, createSite, createUser, importDevices, login, SYSTEM_ACTOR } from '@warden/core';
 import { upsertDevices, type DeviceUpsertRow } from '@warden/db';
 import { createTestDatabase, testConfig, testRedisPrefix, TEST_REDIS_URL } from '@warden/testing';
-import { fmt, httpClient, percentile, startService, table, timeMany, verdict, waitHttp } from '../lib.js';
+import { fmt, freePorts, httpClient, percentile, startService, table, timeMany, verdict, waitHttp } from '../lib.js';
 
 const N = 10_000;
 /** Timed queries per side: enough that p95 is read off 100 slow samples, not five. */
@@ -81,9 +81,9 @@ export async function run(): Promise<void> {
   const rawRate = N / (rawMs / 1000);
 
   // --- query ------------------------------------------------------------------------------------
-  const port = 5500 + Math.floor(Math.random() * 400);
-  const api = startService('api', { ...env, API_PORT: String(port) });
-  await waitHttp(`http://127.0.0.1:${port}/ready`);
+  const [port, opsPort] = (await freePorts(2)) as [number, number];
+  const api = startService('api', { ...env, API_PORT: String(port), API_OPS_PORT: String(opsPort) });
+  await waitHttp(`http://127.0.0.1:${opsPort}/ready`);
   await createUser(deps, SYSTEM_ACTOR, { email: 'bench@example.test', name: 'b', password: 'benchmark password', role: 'VIEWER' });
   const { token } = await login(deps, { email: 'bench@example.test', password: 'benchmark password' });
   const segmentId = segments[3]!.id;

@@ -20,6 +20,7 @@ const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/dev.ts'], {
     API_PORT: String(port),
     GATEWAY_PORT: String(port + 1),
     GATEWAY_OPS_PORT: String(port + 2),
+    API_OPS_PORT: String(port + 3),
     DEMO_ADMIN_PASSWORD: password,
     DEMO_SCALE: '0.25',
     REDIS_PREFIX: `wstart-${randomBytes(3).toString('hex')}`,
@@ -54,7 +55,7 @@ async function waitReady(url: string, ms: number): Promise<void> {
 
 it('serves the seeded demo office and answers a segment + firmware query correctly', async () => {
   const url = `http://127.0.0.1:${port}`;
-  await waitReady(`${url}/ready`, 90_000);
+  await waitReady(`http://127.0.0.1:${port + 3}/ready`, 90_000);
   expect(output).toContain('seeded the demo office');
 
   const gql = async (query: string, variables: Record<string, unknown> = {}, token?: string) =>
@@ -93,7 +94,7 @@ it('stops the services it started when stopped while still starting, leaving non
   await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
   const again = port + 10;
   const second = spawn(process.execPath, ['--import', 'tsx', 'scripts/dev.ts'], {
-    env: { ...process.env, DATABASE_URL: withDatabase(base, dbName), API_PORT: String(again), GATEWAY_PORT: String(again + 1), GATEWAY_OPS_PORT: String(again + 2), STREAM_PORT: String(again + 3), LOG_LEVEL: 'warn', WARDEN_NO_SIMULATOR: '1', REDIS_PREFIX: `wstart-${randomBytes(3).toString('hex')}` },
+    env: { ...process.env, DATABASE_URL: withDatabase(base, dbName), API_PORT: String(again), GATEWAY_PORT: String(again + 1), GATEWAY_OPS_PORT: String(again + 2), STREAM_PORT: String(again + 3), API_OPS_PORT: String(again + 4), LOG_LEVEL: 'warn', WARDEN_NO_SIMULATOR: '1', REDIS_PREFIX: `wstart-${randomBytes(3).toString('hex')}` },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';

@@ -29,6 +29,9 @@ const env = z.object({
 
   API_HOST: z.string().default('127.0.0.1'),
   API_PORT: port.default(4000),
+  /** The API's /health, /ready and /metrics, apart from the public port (for probes and Prometheus). */
+  API_OPS_HOST: z.string().default('127.0.0.1'),
+  API_OPS_PORT: port.default(4001),
   /** Public base URL of the API, used in links the API prints. */
   API_PUBLIC_URL: z.url().optional(),
   GATEWAY_HOST: z.string().default('127.0.0.1'),
@@ -266,7 +269,7 @@ export interface Config {
   kafkaBrokers: string[] | undefined;
   kafkaClientId: string;
   mqttUrl: string;
-  api: { host: string; port: number; publicUrl: string | undefined; trustProxy: number; bodyLimit: string; rateLimitPerMinute: number };
+  api: { host: string; port: number; opsHost: string; opsPort: number; publicUrl: string | undefined; trustProxy: number; bodyLimit: string; rateLimitPerMinute: number };
   gateway: { host: string; port: number; opsHost: string; opsPort: number };
   auth: {
     tokenPepper: string;
@@ -387,6 +390,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     api: {
       host: e.API_HOST,
       port: e.API_PORT,
+      opsHost: e.API_OPS_HOST,
+      opsPort: e.API_OPS_PORT,
       publicUrl: e.API_PUBLIC_URL,
       trustProxy: e.TRUST_PROXY,
       bodyLimit: e.API_BODY_LIMIT,

@@ -12,6 +12,7 @@ export function testConfig(env: Record<string, string | undefined> = {}): Config
     DETECTION_CHECKPOINT_MS: '100',
     // Tests run many gateways at once: each picks a free operations port.
     GATEWAY_OPS_PORT: '0',
+    API_OPS_PORT: '0',
     ...env,
   });
 }

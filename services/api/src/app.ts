@@ -17,7 +17,7 @@ import { webhookSettings } from '@warden/core/webhooks';
 import { ActorCache } from './actor-cache.js';
 import { LiveSockets } from './live-sockets.js';
 import type { Db, SqlPool } from '@warden/db';
-import { checkReadiness, createMetrics, httpDuration, listenOn, once, type DependencyCheck, type Logger, type Redis } from '@warden/runtime';
+import { buildOpsHttp, createMetrics, httpDuration, listenOn, once, type DependencyCheck, type Logger, type Redis } from '@warden/runtime';
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import { bearer, type ApiServices, type GraphQLContext } from './context.js';
 import { formatError } from './errors.js';
@@ -48,6 +48,8 @@ export interface Api {
   server: Server;
   /** Listens on `port` (0 = any free port); resolves to the bound port. */
   listen(port?: number, host?: string): Promise<number>;
+  /** The port of /health, /ready and /metrics once listening (API_OPS_PORT, or the one picked for 0). */
+  opsPort(): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -101,17 +103,12 @@ export async function buildApi(opts: ApiOptions): Promise<Api> {
     { name: 'redis', check: async () => void (await redis.ping()) },
     ...(opts.checks ?? []),
   ];
+  // A load balancer's liveness probe; readiness and metrics name internals and live on the ops port.
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/ready', async (_req, res) => {
-    const r = await checkReadiness(readinessChecks);
-    const down = Object.entries(r.checks).filter(([, c]) => !c.ok).map(([n]) => n);
-    res.status(r.ready ? 200 : 503).json({ status: r.ready ? 'ready' : 'unavailable', down, checks: r.checks });
-  });
-  app.get('/metrics', async (_req, res) => {
-    res.type(metrics.contentType).send(await metrics.metrics());
-  });
+  const ops = buildOpsHttp({ metrics, checks: readinessChecks });
+  let opsPort: number | undefined;
 
   const wss = new WebSocketServer({ server, path: '/graphql' });
   const sockets = new LiveSockets(services.actors, config.graphql.socketRecheckSeconds * 1000, log);
@@ -216,9 +213,14 @@ export async function buildApi(opts: ApiOptions): Promise<Api> {
   return {
     app,
     server,
-    listen: (port = config.api.port, host = config.api.host) => listenOn(server, port, host),
+    async listen(port = config.api.port, host = config.api.host) {
+      opsPort = await ops.listen(config.api.opsPort, config.api.opsHost);
+      return listenOn(server, port, host);
+    },
+    opsPort: () => opsPort,
     stop: once(async () => {
       sockets.stop();
+      await ops.close();
       await apollo.stop();
       wss.close();
       await services.incidentLive.close();

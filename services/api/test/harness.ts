@@ -53,7 +53,7 @@ export async function startApi(env: Record<string, string> = {}) {
     return r.data.login.token;
   }
 
-  return { url, config, db: database.db, sql: database.sql, deps, gql, signIn, redis };
+  return { url, opsPort: () => api.opsPort(), config, db: database.db, sql: database.sql, deps, gql, signIn, redis };
 }
 
 /** The first error code of a GraphQL result. */

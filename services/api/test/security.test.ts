@@ -210,9 +210,13 @@ describe('malformed input', () => {
 });
 
 describe('health, readiness and metrics', () => {
-  it('reports health without touching dependencies, and metrics in Prometheus format', async () => {
+  it('reports health without touching dependencies, and readiness and metrics only on its operations port', async () => {
     expect(await (await fetch(`${api.url}/health`)).json()).toEqual({ status: 'ok' });
-    const metrics = await (await fetch(`${api.url}/metrics`)).text();
+    // The public port names no internals.
+    for (const path of ['/ready', '/metrics']) expect(await (await fetch(`${api.url}${path}`)).text()).not.toMatch(/"checks"|process_resident_memory_bytes/);
+    const ops = `http://127.0.0.1:${api.opsPort()}`;
+    expect(await (await fetch(`${ops}/ready`)).json()).toMatchObject({ status: 'ready' });
+    const metrics = await (await fetch(`${ops}/metrics`)).text();
     expect(metrics).toContain('warden_http_request_duration_seconds_bucket');
     expect(metrics).toContain('process_resident_memory_bytes');
   });
@@ -223,9 +227,9 @@ describe('health, readiness and metrics', () => {
     const deadRedis = createRedis('redis://127.0.0.1:1', { forRequests: true, lazyConnect: true, retryStrategy: () => null });
     deadRedis.on('error', () => {});
     const broken = await buildApi({ config, db: database.db, sql: database.sql, redis: deadRedis, log: createLogger('t', 'silent') });
-    const port = await broken.listen(0, '127.0.0.1');
+    await broken.listen(0, '127.0.0.1');
     try {
-      const res = await fetch(`http://127.0.0.1:${port}/ready`);
+      const res = await fetch(`http://127.0.0.1:${broken.opsPort()}/ready`);
       expect(res.status).toBe(503);
       expect(await res.json()).toMatchObject({ status: 'unavailable', down: ['redis'], checks: { postgres: { ok: true }, redis: { ok: false } } });
     } finally {
