@@ -11,7 +11,7 @@ import http from 'node:http';
 import { TOPICS } from '@warden/contracts';
 import { createSqlPool, maintainTelemetryPartitions } from '@warden/db';
 import { Kafka, startDevKafka, type DevKafka } from '@warden/runtime';
-import { createTelemetryFleet, createTestDatabase, telemetryMessage, testConfig, type TestDatabase } from '@warden/testing';
+import { createTelemetryFleet, createTestDatabase, scanMessage, telemetryMessage, testConfig, type TestDatabase } from '@warden/testing';
 import { freePorts, startService, waitHttp } from '../lib.js';
 
 const DEVICES = 10_000;
@@ -51,16 +51,6 @@ function poster(port: number, sockets: number) {
       req.end(body);
     });
   return { post, close: () => agent.destroy() };
-}
-
-function scan(deviceId: string, i: number) {
-  return {
-    deviceId,
-    seq: 1,
-    ts: new Date().toISOString(),
-    metrics: { cpu: 93 },
-    flows: Array.from({ length: 14 }, (_, k) => ({ peer: `10.20.${200 + (i % 50)}.${k + 10}`, port: k % 2 ? 23 : 445, protocol: 'tcp', outbound: true, bytes: 120, packets: 2 })),
-  };
 }
 
 export async function measureAlertLatency(log: (s: string) => void): Promise<AlertFigures> {
@@ -172,7 +162,7 @@ export async function measureAlertLatency(log: (s: string) => void): Promise<Ale
       const d = scanners[i]!;
       sentAt.set(d.id, Date.now());
       sent++;
-      scanning.push(scanPost.post(JSON.stringify({ messages: [scan(d.id, i)] }), `TargetToken ${d.token}`));
+      scanning.push(scanPost.post(JSON.stringify({ messages: [scanMessage(d.id, { subnet: 200 + (i % 50) })] }), `TargetToken ${d.token}`));
       void producer.send({ topic: 'probe', messages: [{ key: String(i), value: String(Date.now()) }] });
     }
     await Promise.all(scanning);

@@ -60,6 +60,20 @@ export async function createTelemetryFleet(db: Db, pepper: string, count: number
   return { siteId: site.id, segmentId: segment.id, devices, gatewayToken };
 }
 
+/**
+ * A worm-like scan in one message: `peers` internal addresses of 10.20.<subnet>.0/24 probed on
+ * telnet and SMB (what the fan-out rule looks for).
+ */
+export function scanMessage(deviceId: string, opts: { seq?: number; ts?: Date; peers?: number; subnet: number }) {
+  return {
+    deviceId,
+    seq: opts.seq ?? 1,
+    ts: (opts.ts ?? new Date()).toISOString(),
+    metrics: { cpu: 90 },
+    flows: Array.from({ length: opts.peers ?? 14 }, (_, i) => ({ peer: `10.20.${opts.subnet}.${i + 10}`, port: i % 2 ? 23 : 445, protocol: 'tcp' as const, outbound: true, bytes: 120, packets: 2 })),
+  };
+}
+
 /** A realistic telemetry.v1 message: 5–10 metrics, 0–5 flows. */
 export function telemetryMessage(deviceId: string, seq: number, opts: { ts?: Date; flows?: number; metrics?: number } = {}) {
   const metricNames = ['cpu', 'memory', 'temperature', 'rssi', 'power', 'bytes_in', 'bytes_out', 'uptime', 'disk', 'connections'];

@@ -15,6 +15,7 @@ import {
   TEST_REDIS_URL,
   type FleetFixture,
   type TestDatabase,
+  scanMessage,
   waitForDetection,
 } from '@warden/testing';
 import { TOPICS } from '@warden/contracts';
@@ -110,17 +111,6 @@ const post = (token: string, messages: unknown[]) =>
     body: JSON.stringify({ messages }),
   });
 
-/** One device probing `peers` internal addresses on telnet and SMB within a few seconds. */
-function scan(deviceId: string, seq: number, ts: Date, peers: number, subnet: number) {
-  return {
-    deviceId,
-    seq,
-    ts: ts.toISOString(),
-    metrics: { cpu: 90 },
-    flows: Array.from({ length: peers }, (_, i) => ({ peer: `10.20.${subnet}.${i + 10}`, port: i % 2 ? 23 : 445, protocol: 'tcp', outbound: true, bytes: 120, packets: 2 })),
-  };
-}
-
 const count = async (sql: string, params: unknown[] = []) => Number((await pool.query<{ n: string }>(sql, params)).rows[0]!.n);
 
 describe('detection end to end', () => {
@@ -131,9 +121,9 @@ describe('detection end to end', () => {
 
   it('turns a worm-like fan-out into alerts, one incident with a timeline, and live events', async () => {
     const infected = fleet.devices[a]!;
-    expect((await post(infected.token, [scan(infected.id, 1, t0, 14, 7)])).status).toBe(202);
+    expect((await post(infected.token, [scanMessage(infected.id, { seq: 1, ts: t0, peers: 14, subnet: 7 })])).status).toBe(202);
     // A device talking to a few peers on those ports is not a worm.
-    expect((await post(fleet.devices[quiet]!.token, [scan(fleet.devices[quiet]!.id, 1, t0, 3, 8)])).status).toBe(202);
+    expect((await post(fleet.devices[quiet]!.token, [scanMessage(fleet.devices[quiet]!.id, { seq: 1, ts: t0, peers: 3, subnet: 8 })])).status).toBe(202);
 
     await waitFor(() => count('SELECT count(*) AS n FROM alerts'), (n) => n >= 1, 20_000, 'the first alert');
     const { rows: alerts } = await pool.query('SELECT id, rule, device_id, incident_id, evidence FROM alerts');
@@ -142,7 +132,7 @@ describe('detection end to end', () => {
 
     // A second device of the same segment starts scanning: same incident, not a new one.
     const second = fleet.devices[b]!;
-    expect((await post(second.token, [scan(second.id, 1, new Date(t0.getTime() + 5_000), 12, 9)])).status).toBe(202);
+    expect((await post(second.token, [scanMessage(second.id, { seq: 1, ts: new Date(t0.getTime() + 5_000), peers: 12, subnet: 9 })])).status).toBe(202);
     await waitFor(() => count('SELECT count(*) AS n FROM alerts'), (n) => n >= 2, 20_000, 'the second alert');
     expect(await count('SELECT count(*) AS n FROM incidents')).toBe(1);
 
@@ -175,8 +165,8 @@ describe('detection end to end', () => {
     const alertsBefore = await count('SELECT count(*) AS n FROM alerts');
     const timelineBefore = await count('SELECT count(*) AS n FROM incident_timeline');
     // The same batch again (a client retry), then more scanning within the window, then a marker.
-    expect((await post(infected.token, [scan(infected.id, 1, t0, 14, 7)])).status).toBe(202);
-    expect((await post(infected.token, [scan(infected.id, 2, new Date(t0.getTime() + 2_000), 20, 10)])).status).toBe(202);
+    expect((await post(infected.token, [scanMessage(infected.id, { seq: 1, ts: t0, peers: 14, subnet: 7 })])).status).toBe(202);
+    expect((await post(infected.token, [scanMessage(infected.id, { seq: 2, ts: new Date(t0.getTime() + 2_000), peers: 20, subnet: 10 })])).status).toBe(202);
     expect((await post(infected.token, [{ deviceId: infected.id, seq: 3, ts: new Date(t0.getTime() + 3_000).toISOString(), metrics: { cpu: 1 } }])).status).toBe(202);
     await waitFor(() => count('SELECT count(*) AS n FROM telemetry_points WHERE device_id = $1 AND seq = 3', [infected.id]), (n) => n === 1, 20_000, 'the marker');
     await waitForDetection(pool, { deviceIds: [infected.id] });
@@ -188,7 +178,7 @@ describe('detection end to end', () => {
     // than the batch it sees again. The alert derives from the same rule, device and window, so it
     // is stored once all the same.
     await restartStream(async () => void (await pool.query(`UPDATE device_detection_state SET state = '{}' WHERE device_id = $1`, [infected.id])));
-    expect((await post(infected.token, [scan(infected.id, 1, t0, 14, 7)])).status).toBe(202);
+    expect((await post(infected.token, [scanMessage(infected.id, { seq: 1, ts: t0, peers: 14, subnet: 7 })])).status).toBe(202);
     expect((await post(infected.token, [{ deviceId: infected.id, seq: 4, ts: new Date(t0.getTime() + 4_000).toISOString(), metrics: { cpu: 1 } }])).status).toBe(202);
     await waitFor(() => count('SELECT count(*) AS n FROM telemetry_points WHERE device_id = $1 AND seq = 4', [infected.id]), (n) => n === 1, 20_000, 'the second marker');
     await waitForDetection(pool, { deviceIds: [infected.id] });
@@ -236,13 +226,13 @@ describe('detection state across a restart', () => {
     const infected = fleet.devices[6]!;
     const at = new Date();
     // 6 peers, then 6 more within the minute: only together do they pass the threshold of 10.
-    expect((await post(infected.token, [scan(infected.id, 1, at, 6, 11)])).status).toBe(202);
+    expect((await post(infected.token, [scanMessage(infected.id, { seq: 1, ts: at, peers: 6, subnet: 11 })])).status).toBe(202);
     await waitFor(() => count('SELECT count(*) AS n FROM telemetry_points WHERE device_id = $1', [infected.id]), (n) => n === 1, 20_000, 'the first half');
     await waitForDetection(pool, { deviceIds: [infected.id] });
     expect(await count('SELECT count(*) AS n FROM alerts WHERE device_id = $1', [infected.id])).toBe(0);
 
     await restartStream();
-    const second = scan(infected.id, 2, new Date(at.getTime() + 1_000), 6, 11);
+    const second = scanMessage(infected.id, { seq: 2, ts: new Date(at.getTime() + 1_000), peers: 6, subnet: 11 });
     second.flows = second.flows.map((f, i) => ({ ...f, peer: `10.20.11.${i + 40}` }));
     expect((await post(infected.token, [second])).status).toBe(202);
     await waitFor(() => count(`SELECT count(*) AS n FROM alerts WHERE device_id = $1 AND rule = 'WORM_FAN_OUT'`, [infected.id]), (n) => n === 1, 20_000, 'the alert after the restart');
@@ -259,7 +249,7 @@ describe('detection apart from storage', () => {
     try {
       await blocker.query('BEGIN');
       await blocker.query('LOCK TABLE telemetry_points IN SHARE MODE');
-      expect((await post(infected.token, [scan(infected.id, 1, new Date(), 14, 9)])).status).toBe(202);
+      expect((await post(infected.token, [scanMessage(infected.id, { seq: 1, ts: new Date(), peers: 14, subnet: 9 })])).status).toBe(202);
       await waitFor(() => count(`SELECT count(*) AS n FROM alerts WHERE device_id = $1 AND rule = 'WORM_FAN_OUT'`, [infected.id]), (n) => n === 1, 20_000, 'the alert while storage is stalled');
       await waitFor(async () => received.alerts.filter((x) => x.device?.id === infected.id).length, (n) => n === 1, 5_000, 'the live alert');
       expect(await count('SELECT count(*) AS n FROM telemetry_points WHERE device_id = $1', [infected.id])).toBe(0);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ConfigError } from '@warden/config';
 import { createGatewayService } from '@warden/gateway';
-import { createTelemetryFleet, telemetryTestConfig, type FleetFixture } from '@warden/testing';
+import { createTelemetryFleet, scanMessage, telemetryTestConfig, type FleetFixture } from '@warden/testing';
 import { createStreamService } from '../src/main.js';
 import { postTelemetry, startStreamBed, waitFor, type StreamBed } from './helpers.js';
 
@@ -13,16 +13,6 @@ let bed: StreamBed;
 let fleet: FleetFixture;
 let config: ReturnType<typeof telemetryTestConfig>;
 let port: number;
-
-function scan(deviceId: string, subnet: number) {
-  return {
-    deviceId,
-    seq: 1,
-    ts: new Date().toISOString(),
-    metrics: { cpu: 90 },
-    flows: Array.from({ length: 14 }, (_, i) => ({ peer: `10.20.${subnet}.${i + 10}`, port: i % 2 ? 23 : 445, protocol: 'tcp', outbound: true, bytes: 120, packets: 2 })),
-  };
-}
 
 const count = async (sql: string, params: unknown[] = []) => Number((await bed.pool.query<{ n: string }>(sql, params)).rows[0]!.n);
 const alertsOf = (deviceId: string) => count(`SELECT count(*) AS n FROM alerts WHERE device_id = $1 AND rule = 'WORM_FAN_OUT'`, [deviceId]);
@@ -58,7 +48,7 @@ it('runs detection and storage in separate processors, each doing its own part o
   const detector = await createStreamService(detectionOnly, { maintenance: false });
   await detector.start(0, '127.0.0.1');
   expect(detector.consumer).toBeUndefined();
-  expect(await postTelemetry(port, fleet.gatewayToken, [scan(a.id, 7)])).toBe(202);
+  expect(await postTelemetry(port, fleet.gatewayToken, [scanMessage(a.id, { subnet: 7 })])).toBe(202);
   await waitFor(() => alertsOf(a.id), (n) => n === 1, 30_000, 'the detection-only processor to raise the alert');
   expect(await count('SELECT count(*) AS n FROM telemetry_points')).toBe(0);
   expect(await count('SELECT count(*) AS n FROM device_state')).toBe(0);
@@ -68,7 +58,7 @@ it('runs detection and storage in separate processors, each doing its own part o
   const storage = bed.track(await createStreamService(storageOnly, { maintenance: false }));
   await storage.start(0, '127.0.0.1');
   expect(storage.detector).toBeUndefined();
-  expect(await postTelemetry(port, fleet.gatewayToken, [scan(b.id, 8)])).toBe(202);
+  expect(await postTelemetry(port, fleet.gatewayToken, [scanMessage(b.id, { subnet: 8 })])).toBe(202);
   await waitFor(async () => [await pointsOf(a.id), await pointsOf(b.id)], ([pa, pb]) => pa === 1 && pb === 1, 30_000, 'the storage-only processor to store both scans');
   // A processor that also detected would have checkpointed b's rule state by now (every 200 ms).
   await new Promise((r) => setTimeout(r, 1_500));
