@@ -64,7 +64,8 @@ async function orNull<T>(p: Promise<T>): Promise<T | null> {
 /**
  * DDI authentication: `TargetToken` (the device's own token, for its own controller id only) or
  * `GatewayToken` (any controller of the tenant; an unknown one is registered on its first poll).
- * Every failure is a 401 with an empty body, whatever the reason.
+ * Every failure is a 401 with an empty body, whatever the reason; a client IP past its limit of
+ * failures gets 429 with Retry-After before its credentials are checked.
  */
 export function ddiAuth(deps: CoreDeps, opts: { tenant: string; cacheMs: number; views: ControllerViewCache; tokens?: DdiTokenCache; failures?: AuthFailureGuard }) {
   const { views } = opts;
