@@ -35,10 +35,6 @@ export class LiveSockets {
     socket.once('close', () => this.open.delete(socket));
   }
 
-  size(): number {
-    return this.open.size;
-  }
-
   start(): void {
     this.timer ??= setInterval(() => void this.recheck(), this.intervalMs).unref();
   }

@@ -15,6 +15,7 @@ import {
 } from '@warden/runtime';
 import { buildGatewayApp } from './app.js';
 import { subscribeDeviceAuthEvictions } from './auth-eviction.js';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { AuthFailureGuard, redisLimiter } from './http/rate-limit.js';
 import { createDdiModule } from './ddi/ddi.module.js';
 import { createTelemetryModule } from './telemetry/telemetry.module.js';
@@ -33,10 +34,12 @@ export async function createGatewayService(config: Config = loadConfig()) {
   // Rollout wake-ups go through BullMQ, which wants a connection that waits out Redis blips.
   const queueRedis = createRedis(config.redisUrl);
   const jobs = createJobQueue(queueRedis, config.redisPrefix);
-  // One count of failed device authentications per client IP, for DDI and telemetry alike.
+  // Per client IP, for DDI and telemetry alike: one count of failed device authentications (across
+  // gateways) and one of requests before authentication (this process: it is on every request).
   const authFailures = new AuthFailureGuard(redisLimiter(redis, `${config.redisPrefix}:rl:auth-failures`, config.telemetry.authFailureLimit));
-  const ddi = createDdiModule({ config, db, sql, log, jobs, storage: new LocalDiskStorage(config.firmware.storageDir), authFailures });
-  const telemetry = createTelemetryModule({ config, db, redis, producer, log, metrics, authFailures });
+  const ipLimit = new RateLimiterMemory({ points: config.telemetry.ipRateLimit, duration: 60 });
+  const ddi = createDdiModule({ config, db, sql, log, jobs, storage: new LocalDiskStorage(config.firmware.storageDir), authFailures, ipLimit });
+  const telemetry = createTelemetryModule({ config, db, redis, producer, log, metrics, authFailures, ipLimit });
   // Containment revokes tokens and quarantines devices: both caches forget those devices at once.
   const evictions = subscribeDeviceAuthEvictions(redis, config.redisPrefix, log, (ids) => {
     ddi.evict(ids);

@@ -18,7 +18,7 @@ export type StreamRecordResult = { ok: true; record: TelemetryRecord } | { ok: f
 
 const refuse = (reason: string): StreamRecordResult => ({ ok: false, reason });
 
-/** How JSON writes characters outside the Basic Latin printable range; a record without `\u` holds no NUL or lone surrogate. */
+/** How JSON writes a NUL or a lone surrogate (JSON.stringify escapes only those and control characters): a record without `\u` holds neither. */
 const U_ESCAPE = Buffer.from('\\u');
 
 /** Whether any string (key or value) in a parsed JSON value holds text Postgres refuses (a NUL, an unpaired surrogate). */

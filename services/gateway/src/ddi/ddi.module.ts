@@ -5,7 +5,7 @@ import { ControllerViewCache, PollRecorder } from '@warden/core/ddi';
 import type { ArtifactStorage } from '@warden/core/firmware';
 import { listen, type Db, type SqlPool } from '@warden/db';
 import type { Logger } from '@warden/runtime';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { RateLimiterMemory, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { AuthFailureGuard } from '../http/rate-limit.js';
 import { DdiTokenCache } from './auth.js';
 import { ddiRouter } from './router.js';
@@ -23,6 +23,8 @@ export interface DdiModuleOptions {
    * before its token is checked. Without one, this module counts them in memory.
    */
   authFailures?: AuthFailureGuard;
+  /** Device requests per client IP before authentication (shared with telemetry); without one, this module keeps its own. */
+  ipLimit?: RateLimiterAbstract;
 }
 
 /**
@@ -57,7 +59,7 @@ export function createDdiModule(o: DdiModuleOptions): { router: Router; stop(): 
     tokens,
     views,
     limits: {
-      ip: new RateLimiterMemory({ points: o.config.telemetry.ipRateLimit, duration: 60 }),
+      ip: o.ipLimit ?? new RateLimiterMemory({ points: o.config.telemetry.ipRateLimit, duration: 60 }),
       authFailures: o.authFailures ?? new AuthFailureGuard(new RateLimiterMemory({ points: o.config.telemetry.authFailureLimit, duration: 60 })),
     },
   });

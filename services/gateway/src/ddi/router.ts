@@ -17,8 +17,8 @@ import {
 import type { ArtifactStorage } from '@warden/core/firmware';
 import type { RolloutDeps } from '@warden/core/rollouts';
 import type { Logger } from '@warden/runtime';
-import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { AuthFailureGuard } from '../http/rate-limit.js';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import { limitByIp, type AuthFailureGuard } from '../http/rate-limit.js';
 import { ddiAuth, type DdiDevice, type DdiTokenCache } from './auth.js';
 import { sendArtifact } from './download.js';
 import * as body from './responses.js';
@@ -119,20 +119,8 @@ export function ddiRouter(o: DdiOptions): express.Router {
     const changed = (res: Response) => o.views.invalidate([device(res).deviceId]);
     const r = express.Router({ caseSensitive: true, mergeParams: true });
     const authed = auth.middleware;
-    const ipLimit = o.limits?.ip;
-    if (ipLimit) {
-      // Before authentication, per client IP: 429 with Retry-After and, as DDI errors, no body.
-      r.use(P, (req, res, next) => {
-        ipLimit.consume(req.ip ?? 'unknown').then(
-          () => next(),
-          (err: unknown) => {
-            if (!(err instanceof RateLimiterRes)) return next(err);
-            res.setHeader('Retry-After', String(Math.max(1, Math.ceil(err.msBeforeNext / 1000))));
-            res.status(429).end();
-          },
-        );
-      });
-    }
+    // Before authentication, per client IP: 429 with Retry-After and, as DDI errors, no body.
+    if (o.limits) r.use(P, limitByIp(o.limits.ip, 'empty'));
 
     r.get(P, wrap(async (req, res) => {
       if (auth.blocked(req, res)) return;

@@ -9,8 +9,11 @@ export function redisLimiter(redis: Redis, keyPrefix: string, perMinute: number)
   return new RateLimiterRedis({ storeClient: redis, keyPrefix, points: perMinute, duration: 60, insuranceLimiter });
 }
 
+/** How a refusal is answered: a JSON error (telemetry), or no body at all (DDI, whose errors are empty). */
+export type LimitBody = 'json' | 'empty';
+
 /** Consumes one point for `key`; answers 429 with Retry-After when the limit is reached. */
-export async function limit(limiter: RateLimiterAbstract, key: string, res: Response): Promise<boolean> {
+export async function limit(limiter: RateLimiterAbstract, key: string, res: Response, body: LimitBody = 'json'): Promise<boolean> {
   try {
     await limiter.consume(key);
     return true;
@@ -18,15 +21,16 @@ export async function limit(limiter: RateLimiterAbstract, key: string, res: Resp
     if (!(err instanceof RateLimiterRes)) throw err;
     const wait = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
     res.setHeader('retry-after', String(wait));
-    res.status(429).json({ error: { code: 'RATE_LIMITED', message: `rate limit exceeded; retry in ${wait} s` } });
+    if (body === 'empty') res.status(429).end();
+    else res.status(429).json({ error: { code: 'RATE_LIMITED', message: `rate limit exceeded; retry in ${wait} s` } });
     return false;
   }
 }
 
 /** Express middleware: a per-client-IP limit, applied before authentication. */
-export function limitByIp(limiter: RateLimiterAbstract) {
+export function limitByIp(limiter: RateLimiterAbstract, body: LimitBody = 'json') {
   return (req: Request, res: Response, next: NextFunction) => {
-    limit(limiter, req.ip ?? 'unknown', res).then((ok) => ok && next(), next);
+    limit(limiter, req.ip ?? 'unknown', res, body).then((ok) => ok && next(), next);
   };
 }
 

@@ -2,7 +2,7 @@ import type { Config } from '@warden/config';
 import { createDeviceAuthenticator } from '@warden/core';
 import type { Db } from '@warden/db';
 import { counter, type Logger, type Producer, type Redis, type Registry } from '@warden/runtime';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { createMqttBridge, type MqttBridge } from '../mqtt/mqtt-bridge.js';
 import { redisLimiter, type AuthFailureGuard } from '../http/rate-limit.js';
 import { createTelemetryPublishers } from './kafka-publishers.js';
@@ -14,7 +14,7 @@ function bytes(limit: string): number {
 }
 
 /** Everything telemetry adds to the gateway: its HTTP routes and the MQTT bridge. */
-export function createTelemetryModule(deps: { config: Config; db: Db; redis: Redis; producer: Producer; log: Logger; metrics: Registry; authFailures: AuthFailureGuard }) {
+export function createTelemetryModule(deps: { config: Config; db: Db; redis: Redis; producer: Producer; log: Logger; metrics: Registry; authFailures: AuthFailureGuard; ipLimit: RateLimiterAbstract }) {
   const { config, log } = deps;
   const t = config.telemetry;
   const authenticator = createDeviceAuthenticator({ db: deps.db, config }, { ttlMs: t.authCacheSeconds * 1000 });
@@ -31,7 +31,7 @@ export function createTelemetryModule(deps: { config: Config; db: Db; redis: Red
     ...publishers,
     log,
     limits: {
-      ip: new RateLimiterMemory({ points: t.ipRateLimit, duration: 60 }),
+      ip: deps.ipLimit,
       device: redisLimiter(deps.redis, `${prefix}:device`, t.rateLimitDevice),
       gateway: redisLimiter(deps.redis, `${prefix}:gateway`, t.rateLimitGateway),
       authFailures: deps.authFailures,
