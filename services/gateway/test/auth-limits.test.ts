@@ -1,42 +1,25 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { TelemetryDlqRecord } from '@warden/contracts';
-import type { DevKafka } from '@warden/runtime';
-import { createTelemetryFleet, createTestDatabase, startTestKafka, telemetryMessage, telemetryTestConfig, type FleetFixture, type TestDatabase } from '@warden/testing';
-import { createGatewayService } from '../src/main.js';
-import { readTopic, topics } from './helpers.js';
+import { telemetryMessage, type FleetFixture } from '@warden/testing';
+import { readTopic, startTelemetryBed, topics, type TelemetryBed } from './helpers.js';
 
 /**
  * Limits on what the internet can make the gateway do before a device proves who it is: failed
  * authentications per client IP (DDI and telemetry share the count), and requests per client IP on
  * DDI. Client addresses come from X-Forwarded-For (one trusted proxy).
  */
-let database: TestDatabase;
-let kafka: DevKafka;
-let gateways: Awaited<ReturnType<typeof createGatewayService>>[] = [];
+let bed: TelemetryBed;
 let fleet: FleetFixture;
 let urls: string[];
 
 beforeAll(async () => {
-  [database, kafka] = await Promise.all([createTestDatabase(), startTestKafka()]);
-  const config = telemetryTestConfig({
-    DATABASE_URL: database.url,
-    KAFKA_BROKERS: kafka.brokers.join(','),
-    MQTT_ENABLED: 'false',
-    TRUST_PROXY: '1',
-    DEVICE_AUTH_FAILURE_LIMIT: '4',
-    DEVICE_IP_RATE_LIMIT: '30',
-  });
-  fleet = await createTelemetryFleet(database.db, config.auth.tokenPepper, 2);
+  bed = await startTelemetryBed({ TRUST_PROXY: '1', DEVICE_AUTH_FAILURE_LIMIT: '4', DEVICE_IP_RATE_LIMIT: '30' }, 2);
+  fleet = bed.fleet;
   // Two gateways on one Redis: the count is shared, as behind a load balancer.
-  gateways = await Promise.all([createGatewayService(config), createGatewayService(config)]);
-  urls = await Promise.all(gateways.map(async (g) => `http://127.0.0.1:${await g.start(0, '127.0.0.1')}`));
+  urls = (await Promise.all([bed.startGateway(), bed.startGateway()])).map((g) => g.url);
 }, 60_000);
 
-afterAll(async () => {
-  for (const g of gateways) await g.stop();
-  await kafka?.stop();
-  await database?.drop();
-});
+afterAll(async () => bed?.close());
 
 const telemetry = (url: string, ip: string, auth: string, body: unknown = { messages: [telemetryMessage(fleet.devices[0]!.id, 1)] }) =>
   fetch(`${url}/device/v1/telemetry`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: auth, 'x-forwarded-for': ip }, body: JSON.stringify(body) });
@@ -68,9 +51,9 @@ it('refuses an address past its failed authentications with 429 on DDI and telem
   expect((await telemetry(urls[1]!, '203.0.113.20', `TargetToken ${d.token}`)).status).toBe(202);
   // Of the telemetry failures, only the two answered with 401 reached the DLQ: a refused one costs no record.
   const fromAttacker = (all: TelemetryDlqRecord[]) => all.filter((r) => r.reason === 'UNAUTHENTICATED' && r.sourceIp === attacker);
-  await readTopic<TelemetryDlqRecord>(kafka.brokers, topics.telemetryDlq, (all) => fromAttacker(all).length >= 2);
+  await readTopic<TelemetryDlqRecord>(bed.kafka.brokers, topics.telemetryDlq, (all) => fromAttacker(all).length >= 2);
   await new Promise((r) => setTimeout(r, 500));
-  expect(fromAttacker(await readTopic<TelemetryDlqRecord>(kafka.brokers, topics.telemetryDlq, () => true))).toHaveLength(2);
+  expect(fromAttacker(await readTopic<TelemetryDlqRecord>(bed.kafka.brokers, topics.telemetryDlq, () => true))).toHaveLength(2);
 });
 
 it('limits DDI requests per client address before authentication', async () => {

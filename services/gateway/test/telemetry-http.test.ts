@@ -1,44 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TelemetryDlqRecord, TelemetryRecord } from '@warden/contracts';
 import type { DevKafka } from '@warden/runtime';
-import {
-  createTelemetryFleet,
-  createTestDatabase,
-  startTestKafka,
-  telemetryMessage,
-  telemetryTestConfig,
-  type FleetFixture,
-  type TestDatabase,
-} from '@warden/testing';
+import { telemetryMessage, type FleetFixture } from '@warden/testing';
 import { createGatewayService } from '../src/main.js';
-import { readTopic, topics } from './helpers.js';
+import { readTopic, startTelemetryBed, topics, type TelemetryBed } from './helpers.js';
 
-let database: TestDatabase;
+let bed: TelemetryBed;
 let kafka: DevKafka;
 let gateway: Awaited<ReturnType<typeof createGatewayService>>;
 let fleet: FleetFixture;
 let url: string;
 
 beforeAll(async () => {
-  [database, kafka] = await Promise.all([createTestDatabase(), startTestKafka()]);
-  const config = telemetryTestConfig({
-      DATABASE_URL: database.url,
-      KAFKA_BROKERS: kafka.brokers.join(','),
-      MQTT_ENABLED: 'false',
-      TELEMETRY_BODY_LIMIT: '64kb',
-      TELEMETRY_PRODUCE_TIMEOUT_MS: '1500',
-      TELEMETRY_MAX_IN_FLIGHT: '100',
-  });
-  fleet = await createTelemetryFleet(database.db, config.auth.tokenPepper, 3);
-  gateway = await createGatewayService(config);
-  url = `http://127.0.0.1:${await gateway.start(0, '127.0.0.1')}`;
+  bed = await startTelemetryBed({ TELEMETRY_BODY_LIMIT: '64kb', TELEMETRY_PRODUCE_TIMEOUT_MS: '1500', TELEMETRY_MAX_IN_FLIGHT: '100' }, 3);
+  ({ kafka, fleet } = bed);
+  ({ gateway, url } = await bed.startGateway());
 });
 
-afterAll(async () => {
-  await gateway?.stop();
-  await kafka?.stop();
-  await database?.drop();
-});
+afterAll(async () => bed?.close());
 
 function post(body: unknown, auth?: string, raw?: string) {
   return fetch(`${url}/device/v1/telemetry`, {
